@@ -1,0 +1,156 @@
+//! Authentication (bearer tokens → `Principal`) and authorization (`rbac::decide`).
+
+pub mod password;
+pub mod rbac;
+pub mod token;
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use crate::domain::ids::{OrgId, TokenId};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::PrincipalKind;
+use rbac::{Action, Grants};
+
+/// An authenticated user or system account of one organization, with everything it holds.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub org: OrgId,
+    pub kind: PrincipalKind,
+    pub id: Uuid,
+    pub token_id: TokenId,
+    pub grants: Grants,
+}
+
+impl Principal {
+    pub fn can(&self, action: &Action<'_>) -> bool {
+        rbac::decide(&self.grants, action)
+    }
+
+    pub fn is_user(&self, id: Uuid) -> bool {
+        self.kind == PrincipalKind::User && self.id == id
+    }
+}
+
+/// How long `last_used_at` may lag behind real use; keeps reads from writing on every call.
+const LAST_USED_GRANULARITY: TimeDelta = TimeDelta::seconds(60);
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(p) = parts.extensions.get::<Principal>() {
+            return Ok(p.clone());
+        }
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(ApiError::Unauthenticated)?;
+        let (scheme, secret) = header.trim().split_once(' ').ok_or(ApiError::Unauthenticated)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(ApiError::Unauthenticated);
+        }
+        let secret = secret.trim();
+        let kind = token::TokenKind::of(secret).ok_or(ApiError::Unauthenticated)?;
+        let found = state
+            .store
+            .find_token_by_hash(&token::hash(secret))
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let t = &found.token;
+        let now = state.clock.now();
+        let owner_kind = match t.owner_kind.as_str() {
+            "user" => PrincipalKind::User,
+            "system_account" => PrincipalKind::SystemAccount,
+            _ => return Err(ApiError::Unauthenticated),
+        };
+        let expected = match kind {
+            token::TokenKind::Personal => PrincipalKind::User,
+            token::TokenKind::SystemAccount => PrincipalKind::SystemAccount,
+        };
+        if owner_kind != expected
+            || t.revoked_at.is_some()
+            || t.expires_at.is_some_and(|e| e <= now)
+            || !found.owner_active
+        {
+            return Err(ApiError::Unauthenticated);
+        }
+        if t.last_used_at.is_none_or(|l| now - l >= LAST_USED_GRANULARITY) {
+            state.store.touch_token(TokenId(t.id), now).await?;
+        }
+        let org = OrgId(t.org_id);
+        let held = state.store.principal_grants(org, owner_kind, t.owner_id).await?;
+        let principal = Principal {
+            org,
+            kind: owner_kind,
+            id: t.owner_id,
+            token_id: TokenId(t.id),
+            grants: Grants::from_records(&held),
+        };
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+/// A rule over a principal alone, checked before the handler runs.
+pub trait Policy {
+    fn allows(p: &Principal) -> bool;
+}
+
+/// Any authenticated principal.
+pub struct Anyone;
+impl Policy for Anyone {
+    fn allows(_: &Principal) -> bool {
+        true
+    }
+}
+
+/// Reads of the identity API.
+pub struct IdentityRead;
+impl Policy for IdentityRead {
+    fn allows(p: &Principal) -> bool {
+        p.can(&Action::IdentityRead)
+    }
+}
+
+/// Writes of the identity API.
+pub struct IdentityWrite;
+impl Policy for IdentityWrite {
+    fn allows(p: &Principal) -> bool {
+        p.can(&Action::IdentityWrite)
+    }
+}
+
+/// A principal that passed policy `P`: declare it in a handler's signature.
+pub struct Authorized<P: Policy> {
+    pub principal: Principal,
+    _policy: PhantomData<P>,
+}
+
+impl<P: Policy> std::ops::Deref for Authorized<P> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Authorized<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        if !P::allows(&principal) {
+            return Err(ApiError::forbidden());
+        }
+        Ok(Authorized {
+            principal,
+            _policy: PhantomData,
+        })
+    }
+}

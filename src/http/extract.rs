@@ -51,6 +51,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     } else {
         bytes
     };
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        let reason = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(_) => "request body must be a JSON object",
+            Err(_) => "request format is invalid",
+        };
+        return Err(ApiError::invalid(InvalidParameter::new("body", reason).source("body")));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();

@@ -5,7 +5,10 @@ use serde_json::json;
 use crate::helpers::TestApp;
 
 fn raw(app: &TestApp, method: Method, path: &str, ct: Option<&str>, body: impl Into<Body>) -> Request<Body> {
-    let mut r = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {}", app.admin));
+    let mut r = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {}", app.admin));
     if let Some(ct) = ct {
         r = r.header("content-type", ct);
     }
@@ -15,33 +18,92 @@ fn raw(app: &TestApp, method: Method, path: &str, ct: Option<&str>, body: impl I
 #[tokio::test]
 async fn malformed_bodies_are_400s() {
     let app = TestApp::new().await;
-    for body in ["{", "not json", "[1,2", "{\"name\": \"a\",}", "\"a string\"", "null", "42"] {
-        let (s, e) = app.send(raw(&app, Method::POST, "/v3/teams", Some("application/json"), body)).await;
+    for body in [
+        "{",
+        "not json",
+        "[1,2",
+        "{\"name\": \"a\",}",
+        "\"a string\"",
+        "null",
+        "42",
+    ] {
+        let (s, e) = app
+            .send(raw(&app, Method::POST, "/v3/teams", Some("application/json"), body))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(e["invalid_parameters"][0]["field"], "body", "{body}: {e}");
     }
-    let (s, e) = app.send(raw(&app, Method::POST, "/v3/teams", Some("application/json"), r#"{"name": ["a"]}"#)).await;
+    let (s, e) = app
+        .send(raw(
+            &app,
+            Method::POST,
+            "/v3/teams",
+            Some("application/json"),
+            r#"{"name": ["a"]}"#,
+        ))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(e["invalid_parameters"][0], json!({"field": "name", "rule": "is_string", "source": "body", "reason": "invalid type: sequence, expected a string"}));
-    let (s, _) = app.send(raw(&app, Method::POST, "/v3/teams", Some("text/plain"), r#"{"name": "a"}"#)).await;
+    assert_eq!(
+        e["invalid_parameters"][0],
+        json!({"field": "name", "rule": "is_string", "source": "body", "reason": "invalid type: sequence, expected a string"})
+    );
+    let (s, _) = app
+        .send(raw(
+            &app,
+            Method::POST,
+            "/v3/teams",
+            Some("text/plain"),
+            r#"{"name": "a"}"#,
+        ))
+        .await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // curl's default content type with a JSON body is accepted, and so is a real form.
-    let (s, _) = app.send(raw(&app, Method::POST, "/v3/teams", Some("application/x-www-form-urlencoded"), r#"{"name": "a"}"#)).await;
+    let (s, _) = app
+        .send(raw(
+            &app,
+            Method::POST,
+            "/v3/teams",
+            Some("application/x-www-form-urlencoded"),
+            r#"{"name": "a"}"#,
+        ))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, t) = app.send(raw(&app, Method::POST, "/v3/teams", Some("application/x-www-form-urlencoded"), "name=Form+Team&description=d")).await;
+    let (s, t) = app
+        .send(raw(
+            &app,
+            Method::POST,
+            "/v3/teams",
+            Some("application/x-www-form-urlencoded"),
+            "name=Form+Team&description=d",
+        ))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(t["name"], "Form Team");
     let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
-    let (s, _) = app.send(raw(&app, Method::POST, "/v3/teams", Some("application/json"), big)).await;
+    let (s, _) = app
+        .send(raw(&app, Method::POST, "/v3/teams", Some("application/json"), big))
+        .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    let (s, _) = app.send(raw(&app, Method::POST, "/v3/teams", Some("application/json"), vec![0xff, 0xfe, 0x00])).await;
+    let (s, _) = app
+        .send(raw(
+            &app,
+            Method::POST,
+            "/v3/teams",
+            Some("application/json"),
+            vec![0xff, 0xfe, 0x00],
+        ))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn paths_and_methods() {
     let app = TestApp::new().await;
-    for path in ["/v3/teams/not-a-uuid", "/v3/users/123", "/v2/system-accounts/x/access-tokens"] {
+    for path in [
+        "/v3/teams/not-a-uuid",
+        "/v3/users/123",
+        "/v2/system-accounts/x/access-tokens",
+    ] {
         let (s, e) = app.get(path).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{path}");
         assert_eq!(e["invalid_parameters"][0]["rule"], "is_uuid");
@@ -53,9 +115,13 @@ async fn paths_and_methods() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app.get("/").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = app.call(Method::PUT, "/v3/users", Some(&app.admin.clone()), Some(json!({}))).await;
+    let (s, _) = app
+        .call(Method::PUT, "/v3/users", Some(&app.admin.clone()), Some(json!({})))
+        .await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    let (s, _) = app.call(Method::DELETE, "/v3/roles", Some(&app.admin.clone()), None).await;
+    let (s, _) = app
+        .call(Method::DELETE, "/v3/roles", Some(&app.admin.clone()), None)
+        .await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
 }
 

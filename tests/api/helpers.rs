@@ -31,8 +31,13 @@ impl TestDb {
             Ok(base) if !base.is_empty() => {
                 let name = format!("kontrol_test_{}", uuid::Uuid::new_v4().simple());
                 let opts: sqlx::postgres::PgConnectOptions = base.parse().expect("postgres url");
-                let mut conn = sqlx::ConnectOptions::connect(&opts).await.expect("connect to KONTROL_TEST_DATABASE_URL");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let mut conn = sqlx::ConnectOptions::connect(&opts)
+                    .await
+                    .expect("connect to KONTROL_TEST_DATABASE_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 let mut url = url::Url::parse(&base).expect("database url");
                 url.set_path(&format!("/{name}"));
                 TestDb {
@@ -62,12 +67,18 @@ impl Drop for TestDb {
             Cleanup::Postgres { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
                     rt.block_on(async {
                         use sqlx::ConnectOptions;
                         let opts: sqlx::postgres::PgConnectOptions = admin_url.parse().ok()?;
                         let mut conn = opts.connect().await.ok()?;
-                        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.ok()
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await
+                            .ok()
                     })
                 })
                 .join();
@@ -102,7 +113,9 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = Store::connect(&db.url).await.expect("store");
         let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap());
-        let b = kontrol::bootstrap::bootstrap(&store, &clock, "Test Org", "admin@example.com").await.expect("bootstrap");
+        let b = kontrol::bootstrap::bootstrap(&store, &clock, "Test Org", "admin@example.com")
+            .await
+            .expect("bootstrap");
         let state = AppState::new(store.clone(), clock.clone(), config);
         TestApp {
             router: kontrol::app(state),
@@ -117,7 +130,13 @@ impl TestApp {
     }
 
     /// A full request; returns the status and the JSON body (`Null` when empty).
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -135,7 +154,10 @@ impl TestApp {
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
-        let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let value = if bytes.is_empty() {
             Value::Null
@@ -143,11 +165,21 @@ impl TestApp {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         if status.is_client_error() || status.is_server_error() {
-            assert_eq!(ct.as_deref(), Some("application/problem+json"), "error without problem+json: {status} {value}");
+            assert_eq!(
+                ct.as_deref(),
+                Some("application/problem+json"),
+                "error without problem+json: {status} {value}"
+            );
             assert_eq!(value["status"], status.as_u16(), "{value}");
-            assert!(value["title"].is_string() && value["detail"].is_string() && value["instance"].is_string(), "{value}");
+            assert!(
+                value["title"].is_string() && value["detail"].is_string() && value["instance"].is_string(),
+                "{value}"
+            );
             if status == StatusCode::BAD_REQUEST {
-                assert!(value["invalid_parameters"].as_array().is_some_and(|a| !a.is_empty()), "{value}");
+                assert!(
+                    value["invalid_parameters"].as_array().is_some_and(|a| !a.is_empty()),
+                    "{value}"
+                );
             }
         }
         assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "server error: {value}");
@@ -158,13 +190,16 @@ impl TestApp {
         self.call(Method::GET, path, Some(&self.admin.clone()), None).await
     }
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::POST, path, Some(&self.admin.clone()), Some(body)).await
+        self.call(Method::POST, path, Some(&self.admin.clone()), Some(body))
+            .await
     }
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::PATCH, path, Some(&self.admin.clone()), Some(body)).await
+        self.call(Method::PATCH, path, Some(&self.admin.clone()), Some(body))
+            .await
     }
     pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::PUT, path, Some(&self.admin.clone()), Some(body)).await
+        self.call(Method::PUT, path, Some(&self.admin.clone()), Some(body))
+            .await
     }
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::DELETE, path, Some(&self.admin.clone()), None).await
@@ -188,10 +223,22 @@ impl TestApp {
         use kontrol::auth::token::{generate, hash, TokenKind};
         use kontrol::store::PrincipalKind;
         let now = self.clock.now();
-        let u = self.store.insert_user(self.org, email, "Test User", true, None, now).await.unwrap();
+        let u = self
+            .store
+            .insert_user(self.org, email, "Test User", true, None, now)
+            .await
+            .unwrap();
         let secret = generate(TokenKind::Personal);
         self.store
-            .insert_token(self.org, PrincipalKind::User, u.id, "test", &hash(&secret), Some(now + chrono::TimeDelta::days(30)), now)
+            .insert_token(
+                self.org,
+                PrincipalKind::User,
+                u.id,
+                "test",
+                &hash(&secret),
+                Some(now + chrono::TimeDelta::days(30)),
+                now,
+            )
             .await
             .unwrap();
         (u.id.to_string(), secret)
@@ -199,8 +246,15 @@ impl TestApp {
 
     /// Id of a predefined team by name.
     pub async fn system_team(&self, name: &str) -> String {
-        let (_, body) = self.get(&format!("/v3/teams?filter[name]={}&page[size]=100", urlencode(name))).await;
-        body["data"].as_array().unwrap().iter().find(|t| t["name"] == name && t["system_team"] == true).expect(name)["id"]
+        let (_, body) = self
+            .get(&format!("/v3/teams?filter[name]={}&page[size]=100", urlencode(name)))
+            .await;
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name && t["system_team"] == true)
+            .expect(name)["id"]
             .as_str()
             .unwrap()
             .to_string()

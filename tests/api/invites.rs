@@ -72,7 +72,9 @@ async fn app_with_smtp() -> (TestApp, mpsc::UnboundedReceiver<String>) {
 #[tokio::test]
 async fn invite_by_email_and_accept() {
     let (app, mut inbox) = app_with_smtp().await;
-    let (s, body) = app.post("/v2/invites", json!({"email": "New.Person@Example.com"})).await;
+    let (s, body) = app
+        .post("/v2/invites", json!({"email": "New.Person@Example.com"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     assert!(body.is_null());
     let mail = inbox.recv().await.expect("an email");
@@ -84,19 +86,39 @@ async fn invite_by_email_and_accept() {
     let user_id = users["data"][0]["id"].as_str().unwrap().to_string();
 
     // Weak password, missing name.
-    let (s, e) = app.call(Method::POST, "/v2/accept-invite", None, Some(json!({"token": token, "password": "weak"}))).await;
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/v2/accept-invite",
+            None,
+            Some(json!({"token": token, "password": "weak"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let fields: Vec<&str> = e["invalid_parameters"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = e["invalid_parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
     assert!(fields.contains(&"full_name") && fields.contains(&"password"), "{e}");
 
-    let accept = json!({"token": token, "password": "TestPassword123!!", "full_name": "New Person", "preferred_name": "Newbie"});
-    let (s, _) = app.call(Method::POST, "/v2/accept-invite", None, Some(accept.clone())).await;
+    let accept =
+        json!({"token": token, "password": "TestPassword123!!", "full_name": "New Person", "preferred_name": "Newbie"});
+    let (s, _) = app
+        .call(Method::POST, "/v2/accept-invite", None, Some(accept.clone()))
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let (_, u) = app.get(&format!("/v3/users/{user_id}")).await;
     assert_eq!(u["active"], true);
     assert_eq!(u["full_name"], "New Person");
     assert_eq!(u["preferred_name"], "Newbie");
-    let hash = app.store.user_password_hash(app.org, kontrol::domain::ids::UserId(user_id.parse().unwrap())).await.unwrap().unwrap();
+    let hash = app
+        .store
+        .user_password_hash(app.org, kontrol::domain::ids::UserId(user_id.parse().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(hash.starts_with("$argon2id$"), "argon2id hash stored");
     assert!(kontrol::auth::password::verify("TestPassword123!!", &hash));
 
@@ -104,7 +126,9 @@ async fn invite_by_email_and_accept() {
     let (s, _) = app.call(Method::POST, "/v2/accept-invite", None, Some(accept)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     // An active user cannot be invited again.
-    let (s, e) = app.post("/v3/invites", json!({"email": "new.person@example.com"})).await;
+    let (s, e) = app
+        .post("/v3/invites", json!({"email": "new.person@example.com"}))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["detail"], "User is already active");
 }
@@ -116,14 +140,18 @@ async fn invites_expire_and_reinvites_work() {
     let first = token_from(&inbox.recv().await.unwrap());
     app.clock.advance(chrono::TimeDelta::hours(73));
     let accept = |t: &str| json!({"token": t, "password": "TestPassword123!!", "full_name": "Late"});
-    let (s, e) = app.call(Method::POST, "/v2/accept-invite", None, Some(accept(&first))).await;
+    let (s, e) = app
+        .call(Method::POST, "/v2/accept-invite", None, Some(accept(&first)))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"][0]["field"], "token");
     // Re-inviting an inactive user sends a fresh link.
     let (s, _) = app.post("/v3/invites", json!({"email": "late@example.com"})).await;
     assert_eq!(s, StatusCode::CREATED);
     let second = token_from(&inbox.recv().await.unwrap());
-    let (s, _) = app.call(Method::POST, "/v2/accept-invite", None, Some(accept(&second))).await;
+    let (s, _) = app
+        .call(Method::POST, "/v2/accept-invite", None, Some(accept(&second)))
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let (_, users) = app.get("/v3/users?filter[email]=late@example.com").await;
     assert_eq!(users["meta"]["page"]["total"], 1, "no duplicate user");
@@ -140,9 +168,18 @@ async fn invite_validation_and_no_smtp() {
     // Without SMTP the invite is still created (the link goes to the log).
     let (s, _) = app.post("/v3/invites", json!({"email": "quiet@example.com"})).await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, _) = app.call(Method::POST, "/v2/accept-invite", None, Some(json!({"token": uuid::Uuid::new_v4(), "password": "TestPassword123!!", "full_name": "X"}))).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/v2/accept-invite",
+            None,
+            Some(json!({"token": uuid::Uuid::new_v4(), "password": "TestPassword123!!", "full_name": "X"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, tok) = app.user("plain@example.com").await;
-    let (s, _) = app.post_as(&tok, "/v3/invites", json!({"email": "x@example.com"})).await;
+    let (s, _) = app
+        .post_as(&tok, "/v3/invites", json!({"email": "x@example.com"}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }

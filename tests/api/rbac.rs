@@ -7,7 +7,13 @@ use crate::helpers::TestApp;
 async fn plain_users_only_act_on_themselves() {
     let app = TestApp::new().await;
     let (bob, tok) = app.user("bob@example.com").await;
-    for path in ["/v3/users", "/v3/teams", "/v3/system-accounts", "/v3/authentication-settings", "/v3/identity-providers"] {
+    for path in [
+        "/v3/users",
+        "/v3/teams",
+        "/v3/system-accounts",
+        "/v3/authentication-settings",
+        "/v3/identity-providers",
+    ] {
         let (s, e) = app.get_as(&tok, path).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
         assert_eq!(e["title"], "Forbidden");
@@ -15,7 +21,13 @@ async fn plain_users_only_act_on_themselves() {
     }
     let (s, _) = app.post_as(&tok, "/v3/teams", json!({"name": "mine"})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app.post_as(&tok, &format!("/v3/users/{bob}/assigned-roles"), json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"})).await;
+    let (s, _) = app
+        .post_as(
+            &tok,
+            &format!("/v3/users/{bob}/assigned-roles"),
+            json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "no self-granting");
     for path in ["/v3/users/me", "/v3/organizations/me", "/v3/roles"] {
         let (s, _) = app.get_as(&tok, path).await;
@@ -41,12 +53,20 @@ async fn read_only_admins_read_and_identity_admins_write() {
     let (ia, ia_tok) = app.user("ia@example.com").await;
     let (s, _) = app.get_as(&ia_tok, "/v3/users").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    app.post(&format!("/v3/users/{ia}/assigned-roles"), json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"})).await;
-    let (s, t) = app.post_as(&ia_tok, "/v3/teams", json!({"name": "made by identity admin"})).await;
+    app.post(
+        &format!("/v3/users/{ia}/assigned-roles"),
+        json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+    )
+    .await;
+    let (s, t) = app
+        .post_as(&ia_tok, "/v3/teams", json!({"name": "made by identity admin"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, _) = app.post_as(&ia_tok, &format!("/v3/users/{ro}/assigned-roles"), json!({"role_name": "Viewer", "entity_type_name": "Control Planes", "entity_id": "*", "entity_region": "us"})).await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, _) = app.delete_as(&ia_tok, &format!("/v3/teams/{}", t["id"].as_str().unwrap())).await;
+    let (s, _) = app
+        .delete_as(&ia_tok, &format!("/v3/teams/{}", t["id"].as_str().unwrap()))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
     // Removing the role takes effect on the next request.
@@ -60,7 +80,9 @@ async fn read_only_admins_read_and_identity_admins_write() {
 #[tokio::test]
 async fn organizations_are_isolated() {
     let app = TestApp::new().await;
-    let other = kontrol::bootstrap::bootstrap(&app.store, &app.clock, "Other Org", "admin@example.com").await.unwrap();
+    let other = kontrol::bootstrap::bootstrap(&app.store, &app.clock, "Other Org", "admin@example.com")
+        .await
+        .unwrap();
     let (_, team) = app.post("/v3/teams", json!({"name": "Ours"})).await;
     let team = team["id"].as_str().unwrap().to_string();
     let (bob, _) = app.user("bob@example.com").await;
@@ -70,11 +92,17 @@ async fn organizations_are_isolated() {
     assert_eq!(l["meta"]["page"]["total"], 1, "only the other org's admin");
     let (_, l) = app.get_as(&other.token, "/v3/teams?filter[name]=Ours").await;
     assert_eq!(l["meta"]["page"]["total"], 0);
-    for path in [format!("/v3/teams/{team}"), format!("/v3/users/{bob}"), format!("/v3/teams/{team}/users")] {
+    for path in [
+        format!("/v3/teams/{team}"),
+        format!("/v3/users/{bob}"),
+        format!("/v3/teams/{team}/users"),
+    ] {
         let (s, _) = app.get_as(&other.token, &path).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
     }
-    let (s, _) = app.patch_as(&other.token, &format!("/v3/teams/{team}"), json!({"name": "stolen"})).await;
+    let (s, _) = app
+        .patch_as(&other.token, &format!("/v3/teams/{team}"), json!({"name": "stolen"}))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app.delete_as(&other.token, &format!("/v3/users/{bob}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -82,7 +110,13 @@ async fn organizations_are_isolated() {
         let (_, t) = app.post_as(&other.token, "/v3/teams", json!({"name": "Theirs"})).await;
         t["id"].as_str().unwrap().to_string()
     };
-    let (s, _) = app.post_as(&other.token, &format!("/v3/teams/{other_team}/users"), json!({"id": bob})).await;
+    let (s, _) = app
+        .post_as(
+            &other.token,
+            &format!("/v3/teams/{other_team}/users"),
+            json!({"id": bob}),
+        )
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "cannot add another org's user");
     let (_, org) = app.get_as(&other.token, "/v3/organizations/me").await;
     assert_eq!(org["name"], "Other Org");

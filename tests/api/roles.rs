@@ -13,7 +13,10 @@ async fn predefined_roles_per_version() {
     assert_eq!(v2["runtime_groups"]["name"], "Runtime Groups");
     assert_eq!(v2["services"]["roles"]["publisher"]["name"], "Publisher");
     let (_, v3) = app.get("/v3/roles").await;
-    assert_eq!(v3["control_planes"]["roles"]["certificate_admin"]["name"], "Certificate Admin");
+    assert_eq!(
+        v3["control_planes"]["roles"]["certificate_admin"]["name"],
+        "Certificate Admin"
+    );
     assert_eq!(v3["identity"]["roles"]["admin"]["name"], "Admin");
     assert!(v3.get("runtime_groups").is_none());
 }
@@ -24,11 +27,17 @@ async fn assign_list_filter_and_remove_roles() {
     let (bob, _) = app.user("bob@example.com").await;
     let (_, t) = app.post("/v3/teams", json!({"name": "Devs"})).await;
     let team = t["id"].as_str().unwrap().to_string();
-    let (_, sa) = app.post("/v3/system-accounts", json!({"name": "ci", "description": "CI"})).await;
+    let (_, sa) = app
+        .post("/v3/system-accounts", json!({"name": "ci", "description": "CI"}))
+        .await;
     let sa = sa["id"].as_str().unwrap().to_string();
     let cp = uuid::Uuid::new_v4().to_string();
 
-    for base in [format!("/v3/users/{bob}"), format!("/v3/teams/{team}"), format!("/v3/system-accounts/{sa}")] {
+    for base in [
+        format!("/v3/users/{bob}"),
+        format!("/v3/teams/{team}"),
+        format!("/v3/system-accounts/{sa}"),
+    ] {
         let body = json!({"role_name": "Viewer", "entity_type_name": "Control Planes", "entity_id": cp, "entity_region": "us"});
         let (s, r) = app.post(&format!("{base}/assigned-roles"), body.clone()).await;
         assert_eq!(s, StatusCode::CREATED, "{base}: {r}");
@@ -44,17 +53,26 @@ async fn assign_list_filter_and_remove_roles() {
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "{base}");
         let (s, _) = app
-            .post(&format!("{base}/assigned-roles"), json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}))
+            .post(
+                &format!("{base}/assigned-roles"),
+                json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+            )
             .await;
         assert_eq!(s, StatusCode::CREATED);
 
         let (_, l) = app.get(&format!("{base}/assigned-roles")).await;
         assert_eq!(l["data"].as_array().unwrap().len(), 2);
-        let (_, l) = app.get(&format!("{base}/assigned-roles?filter[role_name]=Viewer")).await;
+        let (_, l) = app
+            .get(&format!("{base}/assigned-roles?filter[role_name]=Viewer"))
+            .await;
         assert_eq!(l["data"].as_array().unwrap().len(), 1);
-        let (_, l) = app.get(&format!("{base}/assigned-roles?filter[entity_type_name]=Identity")).await;
+        let (_, l) = app
+            .get(&format!("{base}/assigned-roles?filter[entity_type_name]=Identity"))
+            .await;
         assert_eq!(l["data"][0]["role_name"], "Admin");
-        let (s, _) = app.get(&format!("{base}/assigned-roles?filter[role_name][contains]=V")).await;
+        let (s, _) = app
+            .get(&format!("{base}/assigned-roles?filter[role_name][contains]=V"))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
 
         let (s, _) = app.delete(&format!("{base}/assigned-roles/{role_id}")).await;
@@ -69,7 +87,8 @@ async fn role_validation() {
     let app = TestApp::new().await;
     let (bob, _) = app.user("bob@example.com").await;
     let path = format!("/v3/users/{bob}/assigned-roles");
-    let ok = json!({"role_name": "Viewer", "entity_type_name": "Control Planes", "entity_id": "*", "entity_region": "*"});
+    let ok =
+        json!({"role_name": "Viewer", "entity_type_name": "Control Planes", "entity_id": "*", "entity_region": "*"});
     for (field, value, rule) in [
         ("role_name", json!("Overlord"), "enum"),
         ("entity_type_name", json!("Spaceships"), "enum"),
@@ -87,6 +106,8 @@ async fn role_validation() {
     let (s, e) = app.post(&path, json!({})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"].as_array().unwrap().len(), 4);
-    let (s, _) = app.post(&format!("/v3/users/{}/assigned-roles", uuid::Uuid::new_v4()), ok).await;
+    let (s, _) = app
+        .post(&format!("/v3/users/{}/assigned-roles", uuid::Uuid::new_v4()), ok)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }

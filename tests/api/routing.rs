@@ -30,7 +30,11 @@ async fn global_base_urls() {
 #[tokio::test]
 async fn identity_is_not_served_regionally() {
     let app = TestApp::new().await;
-    for (host, path) in [("us.api.example.com", "/v3/users/me"), ("localhost", "/eu/v2/users"), ("localhost", "/us/v3/teams")] {
+    for (host, path) in [
+        ("us.api.example.com", "/v3/users/me"),
+        ("localhost", "/eu/v2/users"),
+        ("localhost", "/us/v3/teams"),
+    ] {
         let (s, _) = app.send(with_host(&app, host, path)).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{host}{path}");
     }
@@ -42,7 +46,9 @@ async fn identity_is_not_served_regionally() {
 #[tokio::test]
 async fn health_needs_no_token() {
     let app = TestApp::new().await;
-    let (s, b) = app.send(Request::builder().uri("/health").body(Body::empty()).unwrap()).await;
+    let (s, b) = app
+        .send(Request::builder().uri("/health").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b["status"], "ok");
 }

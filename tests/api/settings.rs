@@ -8,24 +8,40 @@ async fn authentication_settings() {
     let app = TestApp::new().await;
     let (s, a) = app.get("/v3/authentication-settings").await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(a, json!({"basic_auth_enabled": true, "oidc_auth_enabled": false, "saml_auth_enabled": false, "idp_mapping_enabled": false, "konnect_mapping_enabled": true}));
-    let (s, a) = app.patch("/v2/authentication-settings", json!({"idp_mapping_enabled": true})).await;
+    assert_eq!(
+        a,
+        json!({"basic_auth_enabled": true, "oidc_auth_enabled": false, "saml_auth_enabled": false, "idp_mapping_enabled": false, "konnect_mapping_enabled": true})
+    );
+    let (s, a) = app
+        .patch("/v2/authentication-settings", json!({"idp_mapping_enabled": true}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(a["idp_mapping_enabled"], true);
     let (_, a) = app.get("/v3/authentication-settings").await;
     assert_eq!(a["idp_mapping_enabled"], true, "persisted");
 
-    let (s, e) = app.patch("/v3/authentication-settings", json!({"basic_auth_enabled": false})).await;
+    let (s, e) = app
+        .patch("/v3/authentication-settings", json!({"basic_auth_enabled": false}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "at least one scheme stays on");
     assert_eq!(e["invalid_parameters"].as_array().unwrap().len(), 3);
-    let (s, e) = app.patch("/v3/authentication-settings", json!({"oidc_auth_enabled": true})).await;
+    let (s, e) = app
+        .patch("/v3/authentication-settings", json!({"oidc_auth_enabled": true}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "OIDC needs a provider");
     assert_eq!(e["invalid_parameters"][0]["field"], "oidc_auth_enabled");
-    let (s, _) = app.patch("/v3/authentication-settings", json!({"basic_auth_enabled": "yes"})).await;
+    let (s, _) = app
+        .patch("/v3/authentication-settings", json!({"basic_auth_enabled": "yes"}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
     app.patch("/v2/identity-provider", json!({"issuer": "https://idp.example.com/oauth2", "client_id": "cid", "client_secret": "s3cret", "login_path": "test-org"})).await;
-    let (s, a) = app.patch("/v3/authentication-settings", json!({"oidc_auth_enabled": true, "basic_auth_enabled": false})).await;
+    let (s, a) = app
+        .patch(
+            "/v3/authentication-settings",
+            json!({"oidc_auth_enabled": true, "basic_auth_enabled": false}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{a}");
     assert_eq!(a["oidc_auth_enabled"], true);
 }
@@ -35,16 +51,26 @@ async fn v2_identity_provider() {
     let app = TestApp::new().await;
     let (s, _) = app.get("/v2/identity-provider").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, e) = app.patch("/v2/identity-provider", json!({"issuer": "not a url", "client_id": "c", "login_path": "acme"})).await;
+    let (s, e) = app
+        .patch(
+            "/v2/identity-provider",
+            json!({"issuer": "not a url", "client_id": "c", "login_path": "acme"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"][0]["field"], "issuer");
     let (s, idp) = app.patch("/v2/identity-provider", json!({"issuer": "https://idp.example.com/oauth2", "client_id": "cid", "client_secret": "s3cret", "login_path": "acme"})).await;
     assert_eq!(s, StatusCode::OK, "{idp}");
     assert_eq!(idp["issuer"], "https://idp.example.com/oauth2");
     assert_eq!(idp["scopes"], json!(["email", "openid", "profile"]));
-    assert_eq!(idp["claim_mappings"], json!({"name": "name", "email": "email", "groups": "groups"}));
+    assert_eq!(
+        idp["claim_mappings"],
+        json!({"name": "name", "email": "email", "groups": "groups"})
+    );
     assert!(!idp.to_string().contains("s3cret"), "the secret is never returned");
-    let (_, idp) = app.patch("/v2/identity-provider", json!({"scopes": ["openid", "email"]})).await;
+    let (_, idp) = app
+        .patch("/v2/identity-provider", json!({"scopes": ["openid", "email"]}))
+        .await;
     assert_eq!(idp["scopes"], json!(["openid", "email"]));
     assert_eq!(idp["client_id"], "cid");
     let (_, got) = app.get("/v2/identity-provider").await;
@@ -65,10 +91,18 @@ async fn v3_identity_providers() {
     let (s, saml) = app.post("/v3/identity-providers", json!({"type": "saml", "login_path": "acme-saml", "config": {"idp_metadata_url": "https://mocksaml.com/api/saml/metadata"}})).await;
     assert_eq!(s, StatusCode::CREATED, "{saml}");
     assert_eq!(saml["enabled"], false);
-    assert!(saml["config"]["sp_metadata_url"].as_str().unwrap().contains("acme-saml"));
+    assert!(saml["config"]["sp_metadata_url"]
+        .as_str()
+        .unwrap()
+        .contains("acme-saml"));
     assert!(saml["config"]["callback_url"].is_string());
     let saml_id = saml["id"].as_str().unwrap().to_string();
-    let (s, _) = app.post("/v3/identity-providers", json!({"type": "saml", "login_path": "other", "config": {"idp_metadata_xml": "<x/>"}})).await;
+    let (s, _) = app
+        .post(
+            "/v3/identity-providers",
+            json!({"type": "saml", "login_path": "other", "config": {"idp_metadata_xml": "<x/>"}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "one provider per type");
     let (s, _) = app.post("/v3/identity-providers", json!({"type": "oidc", "login_path": "acme-saml", "config": {"issuer_url": "https://a.example.com", "client_id": "c"}})).await;
     assert_eq!(s, StatusCode::CONFLICT, "login paths are unique");
@@ -79,8 +113,14 @@ async fn v3_identity_providers() {
     for (body, field) in [
         (json!({"login_path": "x", "config": {}}), "type"),
         (json!({"type": "ldap", "login_path": "x", "config": {}}), "type"),
-        (json!({"type": "oidc", "login_path": "y", "config": {"client_id": "c"}}), "config.issuer_url"),
-        (json!({"type": "saml", "login_path": "y", "config": {"client_id": "c"}}), "config.client_id"),
+        (
+            json!({"type": "oidc", "login_path": "y", "config": {"client_id": "c"}}),
+            "config.issuer_url",
+        ),
+        (
+            json!({"type": "saml", "login_path": "y", "config": {"client_id": "c"}}),
+            "config.client_id",
+        ),
     ] {
         let (s, e) = app.post("/v3/identity-providers", body.clone()).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
@@ -88,9 +128,16 @@ async fn v3_identity_providers() {
     }
 
     // Enabling one disables the other.
-    let (s, _) = app.patch(&format!("/v3/identity-providers/{saml_id}"), json!({"enabled": true})).await;
+    let (s, _) = app
+        .patch(&format!("/v3/identity-providers/{saml_id}"), json!({"enabled": true}))
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (_, o) = app.patch(&format!("/v3/identity-providers/{oidc_id}"), json!({"enabled": true, "config": {"client_id": "c2"}})).await;
+    let (_, o) = app
+        .patch(
+            &format!("/v3/identity-providers/{oidc_id}"),
+            json!({"enabled": true, "config": {"client_id": "c2"}}),
+        )
+        .await;
     assert_eq!(o["enabled"], true);
     assert_eq!(o["config"]["client_id"], "c2");
     assert_eq!(o["config"]["issuer_url"], "https://a.example.com");
@@ -110,15 +157,32 @@ async fn team_mappings() {
     let app = TestApp::new().await;
     let (_, t1) = app.post("/v3/teams", json!({"name": "Devs"})).await;
     let (_, t2) = app.post("/v3/teams", json!({"name": "Ops"})).await;
-    let (t1, t2) = (t1["id"].as_str().unwrap().to_string(), t2["id"].as_str().unwrap().to_string());
+    let (t1, t2) = (
+        t1["id"].as_str().unwrap().to_string(),
+        t2["id"].as_str().unwrap().to_string(),
+    );
 
     let (s, _) = app.get("/v3/identity-provider/team-mappings").await;
     assert_eq!(s, StatusCode::PRECONDITION_FAILED, "needs an IdP");
-    let (s, _) = app.patch("/v3/identity-provider/team-group-mappings", json!({"data": [{"team_id": t1, "groups": ["g"]}]})).await;
+    let (s, _) = app
+        .patch(
+            "/v3/identity-provider/team-group-mappings",
+            json!({"data": [{"team_id": t1, "groups": ["g"]}]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
-    app.patch("/v2/identity-provider", json!({"issuer": "https://idp.example.com", "client_id": "c", "login_path": "acme"})).await;
-    let (s, r) = app.put("/v3/identity-provider/team-mappings", json!({"mappings": [{"group": "Engineers", "team_ids": [t1, t2]}, {"group": "SRE", "team_ids": [t2]}]})).await;
+    app.patch(
+        "/v2/identity-provider",
+        json!({"issuer": "https://idp.example.com", "client_id": "c", "login_path": "acme"}),
+    )
+    .await;
+    let (s, r) = app
+        .put(
+            "/v3/identity-provider/team-mappings",
+            json!({"mappings": [{"group": "Engineers", "team_ids": [t1, t2]}, {"group": "SRE", "team_ids": [t2]}]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["data"].as_array().unwrap().len(), 2);
     let (_, m) = app.get("/v3/identity-provider/team-mappings?page[size]=1").await;
@@ -127,17 +191,42 @@ async fn team_mappings() {
     assert_eq!(m["data"][0]["team_ids"].as_array().unwrap().len(), 2);
 
     let (_, g) = app.get("/v3/identity-provider/team-group-mappings").await;
-    let ops = g["data"].as_array().unwrap().iter().find(|x| x["team_id"] == t2).unwrap();
+    let ops = g["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["team_id"] == t2)
+        .unwrap();
     assert_eq!(ops["groups"], json!(["Engineers", "SRE"]));
 
-    let (s, g) = app.patch("/v3/identity-provider/team-group-mappings", json!({"data": [{"team_id": t2, "groups": ["Oncall"]}]})).await;
+    let (s, g) = app
+        .patch(
+            "/v3/identity-provider/team-group-mappings",
+            json!({"data": [{"team_id": t2, "groups": ["Oncall"]}]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let ops = g["data"].as_array().unwrap().iter().find(|x| x["team_id"] == t2).unwrap();
+    let ops = g["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["team_id"] == t2)
+        .unwrap();
     assert_eq!(ops["groups"], json!(["Oncall"]));
-    let dev = g["data"].as_array().unwrap().iter().find(|x| x["team_id"] == t1).unwrap();
+    let dev = g["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["team_id"] == t1)
+        .unwrap();
     assert_eq!(dev["groups"], json!(["Engineers"]), "other teams untouched");
 
-    let (s, e) = app.put("/v3/identity-provider/team-mappings", json!({"mappings": [{"group": "X", "team_ids": [uuid::Uuid::new_v4()]}]})).await;
+    let (s, e) = app
+        .put(
+            "/v3/identity-provider/team-mappings",
+            json!({"mappings": [{"group": "X", "team_ids": [uuid::Uuid::new_v4()]}]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"][0]["rule"], "missing_reference");
     // Deleting a team removes its mappings.
@@ -151,11 +240,15 @@ async fn impersonation() {
     let app = TestApp::new().await;
     let (_, i) = app.get("/v3/organizations/impersonation").await;
     assert_eq!(i, json!({"enabled": false}));
-    let (s, i) = app.patch("/v3/organizations/impersonation", json!({"enabled": true})).await;
+    let (s, i) = app
+        .patch("/v3/organizations/impersonation", json!({"enabled": true}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(i, json!({"enabled": true}));
     let (_, i) = app.get("/v3/organizations/impersonation").await;
     assert_eq!(i, json!({"enabled": true}));
-    let (s, _) = app.patch("/v3/organizations/impersonation", json!({"enabled": "sure"})).await;
+    let (s, _) = app
+        .patch("/v3/organizations/impersonation", json!({"enabled": "sure"}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }

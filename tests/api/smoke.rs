@@ -28,15 +28,46 @@ async fn binary_bootstraps_serves_and_stops() {
     let db = TestDb::new().await;
     let bin = env!("CARGO_BIN_EXE_kontrol");
     let out = Command::new(bin)
-        .args(["bootstrap", "--database", &db.url, "--org", "Smoke", "--email", "ops@example.com"])
+        .args([
+            "bootstrap",
+            "--database",
+            &db.url,
+            "--org",
+            "Smoke",
+            "--email",
+            "ops@example.com",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
     assert!(token.starts_with("kpat_"), "{token}");
     // Idempotent: a second run makes no duplicates and prints a fresh token.
-    let out2 = Command::new(bin).args(["bootstrap", "--database", &db.url, "--org", "Smoke", "--email", "ops@example.com"]).output().unwrap();
-    let token2 = String::from_utf8(out2.stdout).unwrap().lines().last().unwrap().trim().to_string();
+    let out2 = Command::new(bin)
+        .args([
+            "bootstrap",
+            "--database",
+            &db.url,
+            "--org",
+            "Smoke",
+            "--email",
+            "ops@example.com",
+        ])
+        .output()
+        .unwrap();
+    let token2 = String::from_utf8(out2.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
     assert_ne!(token, token2);
 
     let port = {
@@ -59,7 +90,8 @@ async fn binary_bootstraps_serves_and_stops() {
         }
     });
     let started = Instant::now();
-    rx.recv_timeout(Duration::from_secs(60)).expect("server started listening");
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("server started listening");
     assert!(started.elapsed() < Duration::from_secs(60));
 
     let (s, body) = http(port, "GET", "/v3/users", &token2, None);

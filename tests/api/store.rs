@@ -9,7 +9,9 @@ use crate::helpers::TestDb;
 #[tokio::test]
 async fn migrations_define_the_same_schema_on_both_backends() {
     let sqlite_path = std::env::temp_dir().join(format!("kontrol-parity-{}.db", uuid::Uuid::new_v4().simple()));
-    let sqlite = Store::connect(&format!("sqlite://{}?mode=rwc", sqlite_path.display())).await.unwrap();
+    let sqlite = Store::connect(&format!("sqlite://{}?mode=rwc", sqlite_path.display()))
+        .await
+        .unwrap();
     let lite = sqlite.schema_columns().await.unwrap();
     sqlite.close().await;
     let _ = std::fs::remove_file(&sqlite_path);
@@ -27,10 +29,16 @@ async fn migrations_define_the_same_schema_on_both_backends() {
 #[tokio::test]
 async fn migrations_folders_have_the_same_files() {
     let names = |dir: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         v.sort();
         v
     };
     let root = env!("CARGO_MANIFEST_DIR");
-    assert_eq!(names(&format!("{root}/migrations/sqlite")), names(&format!("{root}/migrations/postgres")));
+    assert_eq!(
+        names(&format!("{root}/migrations/sqlite")),
+        names(&format!("{root}/migrations/postgres"))
+    );
 }

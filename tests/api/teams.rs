@@ -6,7 +6,12 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn team_crud_and_labels_per_version() {
     let app = TestApp::new().await;
-    let (s, t) = app.post("/v3/teams", json!({"name": "IDM - Developers", "description": "The IDM team", "labels": {"env": "prod"}})).await;
+    let (s, t) = app
+        .post(
+            "/v3/teams",
+            json!({"name": "IDM - Developers", "description": "The IDM team", "labels": {"env": "prod"}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(t["system_team"], false);
     assert_eq!(t["labels"], json!({"env": "prod"}));
@@ -16,14 +21,24 @@ async fn team_crud_and_labels_per_version() {
     assert!(v2.get("labels").is_none(), "v2 teams have no labels: {v2}");
     assert_eq!(v2["name"], "IDM - Developers");
 
-    let (s, t) = app.patch(&format!("/v3/teams/{id}"), json!({"description": "new", "labels": {"env": null, "tier": "gold"}})).await;
+    let (s, t) = app
+        .patch(
+            &format!("/v3/teams/{id}"),
+            json!({"description": "new", "labels": {"env": null, "tier": "gold"}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(t["description"], "new");
     assert_eq!(t["labels"], json!({"tier": "gold"}));
     assert_eq!(t["name"], "IDM - Developers");
 
     // Names are not unique.
-    let (s, t2) = app.post("/v3/teams", json!({"name": "IDM - Developers", "description": "The IDM team"})).await;
+    let (s, t2) = app
+        .post(
+            "/v3/teams",
+            json!({"name": "IDM - Developers", "description": "The IDM team"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_ne!(t2["id"], id);
     let (_, l) = app.get("/v3/teams?filter[name]=IDM%20-%20Developers").await;
@@ -63,22 +78,42 @@ async fn team_validation() {
 async fn system_teams_exist_and_cannot_be_modified() {
     let app = TestApp::new().await;
     let (_, l) = app.get("/v3/teams?filter[system_team]=true&page[size]=100").await;
-    let names: Vec<&str> = l["data"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    for n in ["Organization Admin", "Organization Admin (Read Only)", "Runtime Admin", "Portal Admin"] {
+    let names: Vec<&str> = l["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "Organization Admin",
+        "Organization Admin (Read Only)",
+        "Runtime Admin",
+        "Portal Admin",
+    ] {
         assert!(names.contains(&n), "{n} in {names:?}");
     }
     let admin_team = app.system_team("Organization Admin").await;
     for (s, e) in [
-        app.patch(&format!("/v3/teams/{admin_team}"), json!({"name": "x"})).await,
+        app.patch(&format!("/v3/teams/{admin_team}"), json!({"name": "x"}))
+            .await,
         app.delete(&format!("/v3/teams/{admin_team}")).await,
-        app.post(&format!("/v3/teams/{admin_team}/assigned-roles"), json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"})).await,
+        app.post(
+            &format!("/v3/teams/{admin_team}/assigned-roles"),
+            json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+        )
+        .await,
     ] {
         assert_eq!(s, StatusCode::BAD_REQUEST);
-        assert_eq!(e["invalid_parameters"][0], json!({"field": "teamID", "rule": "invalid", "source": "path", "reason": "system teams cannot be modified"}));
+        assert_eq!(
+            e["invalid_parameters"][0],
+            json!({"field": "teamID", "rule": "invalid", "source": "path", "reason": "system teams cannot be modified"})
+        );
     }
     // Membership of a system team can be edited.
     let (bob, _) = app.user("bob@example.com").await;
-    let (s, _) = app.post(&format!("/v3/teams/{admin_team}/users"), json!({"id": bob})).await;
+    let (s, _) = app
+        .post(&format!("/v3/teams/{admin_team}/users"), json!({"id": bob}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     // The Runtime Admin team carries its role.
     let rt = app.system_team("Runtime Admin").await;
@@ -104,7 +139,9 @@ async fn team_membership() {
 
     let (_, m) = app.get(&format!("/v3/teams/{team}/users")).await;
     assert_eq!(m["meta"]["page"]["total"], 2);
-    let (_, m) = app.get(&format!("/v3/teams/{team}/users?filter[email][contains]=carol")).await;
+    let (_, m) = app
+        .get(&format!("/v3/teams/{team}/users?filter[email][contains]=carol"))
+        .await;
     assert_eq!(m["meta"]["page"]["total"], 1);
     assert_eq!(m["data"][0]["id"], carol);
     let (_, ut) = app.get(&format!("/v3/users/{bob}/teams")).await;
@@ -120,11 +157,17 @@ async fn team_membership() {
     assert_eq!(m["meta"]["page"]["total"], 1);
 
     let missing = uuid::Uuid::new_v4();
-    let (s, _) = app.post(&format!("/v3/teams/{team}/users"), json!({"id": missing})).await;
+    let (s, _) = app
+        .post(&format!("/v3/teams/{team}/users"), json!({"id": missing}))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = app.post(&format!("/v3/teams/{missing}/users"), json!({"id": bob})).await;
+    let (s, _) = app
+        .post(&format!("/v3/teams/{missing}/users"), json!({"id": bob}))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, e) = app.post(&format!("/v3/teams/{team}/users"), json!({"id": "nope"})).await;
+    let (s, e) = app
+        .post(&format!("/v3/teams/{team}/users"), json!({"id": "nope"}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"][0]["field"], "id");
     let (s, _) = app.post(&format!("/v3/teams/{team}/users"), json!({})).await;

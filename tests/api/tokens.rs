@@ -8,7 +8,9 @@ async fn personal_access_token_lifecycle() {
     let app = TestApp::new().await;
     let (bob, bob_tok) = app.user("bob@example.com").await;
     let base = format!("/v3/users/{bob}/access-tokens");
-    let (s, t) = app.post_as(&bob_tok, &base, json!({"name": "laptop", "ttl_seconds": 86400})).await;
+    let (s, t) = app
+        .post_as(&bob_tok, &base, json!({"name": "laptop", "ttl_seconds": 86400}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{t}");
     let secret = t["konnect_token"].as_str().unwrap().to_string();
     assert!(secret.starts_with("kpat_"));
@@ -23,7 +25,11 @@ async fn personal_access_token_lifecycle() {
     let (s, l) = app.get_as(&bob_tok, &base).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(l["meta"]["page"]["total"], 2);
-    assert!(l["data"].as_array().unwrap().iter().all(|t| t.get("konnect_token").is_none()));
+    assert!(l["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t.get("konnect_token").is_none()));
     let (s, g) = app.get_as(&bob_tok, &format!("{base}/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     assert!(g["last_used_at"].is_string(), "use is recorded: {g}");
@@ -71,7 +77,9 @@ async fn pat_rules() {
     }
     // The bootstrap token counts; nine more reach the cap of ten.
     for i in 0..9 {
-        let (s, _) = app.post(&base, json!({"name": format!("t{i}"), "ttl_seconds": 86400})).await;
+        let (s, _) = app
+            .post(&base, json!({"name": format!("t{i}"), "ttl_seconds": 86400}))
+            .await;
         assert_eq!(s, StatusCode::CREATED, "token {i}");
     }
     let (s, e) = app.post(&base, json!({"name": "eleventh", "ttl_seconds": 86400})).await;

@@ -20,7 +20,12 @@ async fn list_get_update_delete_users() {
     let (_, u2) = app.get(&format!("/v2/users/{bob}")).await;
     assert!(u2.get("inferred_region").is_none(), "v2 has no inferred_region: {u2}");
 
-    let (s, u) = app.patch(&format!("/v3/users/{bob}"), json!({"full_name": "Bob Builder", "preferred_name": "Bob"})).await;
+    let (s, u) = app
+        .patch(
+            &format!("/v3/users/{bob}"),
+            json!({"full_name": "Bob Builder", "preferred_name": "Bob"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(u["full_name"], "Bob Builder");
     assert_eq!(u["preferred_name"], "Bob");
@@ -30,7 +35,9 @@ async fn list_get_update_delete_users() {
     let (s, e) = app.patch(&format!("/v3/users/{bob}"), json!({"full_name": ""})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"][0]["field"], "full_name");
-    let (s, e) = app.patch(&format!("/v3/users/{bob}"), json!({"preferred_name": "x".repeat(251)})).await;
+    let (s, e) = app
+        .patch(&format!("/v3/users/{bob}"), json!({"preferred_name": "x".repeat(251)}))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["invalid_parameters"][0]["rule"], "max_length");
 
@@ -48,7 +55,8 @@ async fn user_filters() {
     let (alice, _) = app.user("alice@corp.io").await;
     app.user("carol@corp.io").await;
     app.user("dave@other.org").await;
-    app.patch(&format!("/v3/users/{alice}"), json!({"full_name": "Alice Liddell"})).await;
+    app.patch(&format!("/v3/users/{alice}"), json!({"full_name": "Alice Liddell"}))
+        .await;
 
     let count = |v: &serde_json::Value| v["meta"]["page"]["total"].as_i64().unwrap();
     let (_, r) = app.get("/v3/users?filter[email][contains]=CORP").await;
@@ -66,17 +74,27 @@ async fn user_filters() {
     assert_eq!(count(&r), 1);
     let (_, r) = app.get("/v3/users?filter[id]=nope").await;
     assert_eq!(count(&r), 0);
-    let (_, r) = app.get("/v3/users?filter[active]=true&filter[email][contains]=corp").await;
+    let (_, r) = app
+        .get("/v3/users?filter[active]=true&filter[email][contains]=corp")
+        .await;
     assert_eq!(count(&r), 2);
     let (_, r) = app.get("/v3/users?filter[active]=false").await;
     assert_eq!(count(&r), 0);
     let (_, r) = app.get("/v3/users?filter[email][contains]=%25").await;
     assert_eq!(count(&r), 0, "LIKE wildcards are literal");
 
-    for bad in ["filter[name]=x", "filter[email][neq]=x", "filter[active]=maybe", "filter[id][contains]=a"] {
+    for bad in [
+        "filter[name]=x",
+        "filter[email][neq]=x",
+        "filter[active]=maybe",
+        "filter[id][contains]=a",
+    ] {
         let (s, e) = app.get(&format!("/v3/users?{bad}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(e["invalid_parameters"][0]["field"].as_str().unwrap().contains('['), "{e}");
+        assert!(
+            e["invalid_parameters"][0]["field"].as_str().unwrap().contains('['),
+            "{e}"
+        );
     }
 }
 
@@ -101,10 +119,19 @@ async fn pagination() {
         }
     }
     assert_eq!(seen.len(), 13);
-    for bad in ["page[size]=0", "page[size]=-3", "page[size]=101", "page[number]=0", "page[size]=ten"] {
+    for bad in [
+        "page[size]=0",
+        "page[size]=-3",
+        "page[size]=101",
+        "page[number]=0",
+        "page[size]=ten",
+    ] {
         let (s, e) = app.get(&format!("/v3/users?{bad}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(e["invalid_parameters"][0]["field"].as_str().unwrap().starts_with("page["));
+        assert!(e["invalid_parameters"][0]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("page["));
     }
     let (s, _) = app.get("/v3/users?page[size]=&page[number]=").await;
     assert_eq!(s, StatusCode::OK, "empty values are allowed");

@@ -53,6 +53,11 @@ impl FromRequestParts<AppState> for Principal {
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthenticated)?;
         let (scheme, secret) = header.trim().split_once(' ').ok_or(ApiError::Unauthenticated)?;
+        if scheme.eq_ignore_ascii_case("basic") && parts.extensions.get::<PasswordLogin>().is_some() {
+            let principal = password_principal(secret.trim(), state).await?;
+            parts.extensions.insert(principal.clone());
+            return Ok(principal);
+        }
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(ApiError::Unauthenticated);
         }
@@ -96,6 +101,41 @@ impl FromRequestParts<AppState> for Principal {
         parts.extensions.insert(principal.clone());
         Ok(principal)
     }
+}
+
+/// Marks routes where a user may authenticate with `Authorization: Basic email:password`
+/// (their own record and personal access tokens), so that an invited user can mint a first
+/// token without a web UI. Only for organizations with basic authentication enabled.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordLogin;
+
+async fn password_principal(encoded: &str, state: &AppState) -> Result<Principal, ApiError> {
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or(ApiError::Unauthenticated)?;
+    let (email, password) = decoded.split_once(':').ok_or(ApiError::Unauthenticated)?;
+    let email = email.trim().to_lowercase();
+    for (user, org, hash) in state.store.password_candidates(&email).await? {
+        let (pw, h) = (password.to_string(), hash.clone());
+        let ok = tokio::task::spawn_blocking(move || password::verify(&pw, &h))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        if ok {
+            let org = OrgId(org);
+            let held = state.store.principal_grants(org, PrincipalKind::User, user).await?;
+            return Ok(Principal {
+                org,
+                kind: PrincipalKind::User,
+                id: user,
+                token_id: TokenId(Uuid::nil()),
+                grants: Grants::from_records(&held),
+            });
+        }
+    }
+    Err(ApiError::Unauthenticated)
 }
 
 /// A rule over a principal alone, checked before the handler runs.

@@ -164,4 +164,14 @@ impl Store {
             .bind(org.0).bind(id.0).fetch_optional(p).await)?;
         Ok(v.flatten())
     }
+
+    /// Active users with this email and a password, in any organization whose basic
+    /// authentication is enabled: (user, org, password hash), oldest organization first.
+    pub async fn password_candidates(&self, email: &str) -> StoreResult<Vec<(Uuid, Uuid, String)>> {
+        Ok(on_pool!(self, p => sqlx::query_as::<_, (Uuid, Uuid, String)>(
+            "SELECT u.id, u.org_id, u.password_hash FROM users u JOIN organizations o ON o.id = u.org_id \
+             WHERE u.email = $1 AND u.active = TRUE AND u.password_hash IS NOT NULL AND o.basic_auth_enabled = TRUE \
+             ORDER BY o.created_at, o.id")
+            .bind(email).fetch_all(p).await)?)
+    }
 }

@@ -122,6 +122,53 @@ async fn invite_by_email_and_accept() {
     assert!(hash.starts_with("$argon2id$"), "argon2id hash stored");
     assert!(kontrol::auth::password::verify("TestPassword123!!", &hash));
 
+    // The new user signs in with email and password to mint a first token.
+    use base64::Engine;
+    let basic = |pw: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("new.person@example.com:{pw}"))
+        )
+    };
+    let req = |auth: String, method: Method, path: &str, body: Option<serde_json::Value>| {
+        let mut r = axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", auth);
+        if body.is_some() {
+            r = r.header("content-type", "application/json");
+        }
+        r.body(axum::body::Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+            .unwrap()
+    };
+    let (s, me) = app
+        .send(req(basic("TestPassword123!!"), Method::GET, "/v3/users/me", None))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["id"], user_id);
+    let (s, _) = app.send(req(basic("wrong"), Method::GET, "/v3/users/me", None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, t) = app
+        .send(req(
+            basic("TestPassword123!!"),
+            Method::POST,
+            &format!("/v3/users/{user_id}/access-tokens"),
+            Some(json!({"name": "first", "ttl_seconds": 86400})),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let pat = t["konnect_token"].as_str().unwrap().to_string();
+    let (s, _) = app.get_as(&pat, "/v3/users/me").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .send(req(basic("TestPassword123!!"), Method::GET, "/v3/roles", None))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "passwords only work for the sign-in routes"
+    );
+
     // One-time.
     let (s, _) = app.call(Method::POST, "/v2/accept-invite", None, Some(accept)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

@@ -20,7 +20,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         // users
         .route("/users", get(users::list_users))
-        .route("/users/me", get(users::get_users_me))
         .route(
             "/users/{userId}",
             get(users::get_user)
@@ -36,11 +35,6 @@ pub fn router() -> Router<AppState> {
             "/users/{userId}/assigned-roles/{roleId}",
             axum::routing::delete(roles::users_remove_role),
         )
-        // personal access tokens
-        .route(
-            "/users/{userId}/access-tokens",
-            get(tokens::list_personal_access_tokens).post(tokens::create_personal_access_token),
-        )
         .route(
             "/users/{userId}/access-tokens/{tokenId}",
             get(tokens::get_personal_access_token)
@@ -51,6 +45,8 @@ pub fn router() -> Router<AppState> {
             "/users/{userId}/access-tokens/{tokenId}/revoke",
             patch(tokens::revoke_personal_access_token),
         )
+        // the same routes, with password authentication allowed
+        .merge(password_routes())
         // invites
         .route("/invites", post(invites::invite_user))
         .route("/accept-invite", post(invites::accept_invite))
@@ -153,4 +149,16 @@ pub fn router() -> Router<AppState> {
             get(settings::get_impersonation_settings).patch(settings::update_impersonation_settings),
         )
         .route("/organizations/me", get(settings::get_organizations_me))
+}
+
+/// `/users/me` and creating or listing one's personal access tokens also accept
+/// `Authorization: Basic` (email and password), see `auth::PasswordLogin`.
+fn password_routes() -> Router<AppState> {
+    Router::new()
+        .route("/users/me", get(users::get_users_me))
+        .route(
+            "/users/{userId}/access-tokens",
+            get(tokens::list_personal_access_tokens).post(tokens::create_personal_access_token),
+        )
+        .layer(axum::Extension(crate::auth::PasswordLogin))
 }

@@ -20,8 +20,15 @@ pub struct Bootstrapped {
 }
 
 /// Idempotent: the organization and user are created only when missing; every call issues a
-/// fresh personal access token valid for one year.
-pub async fn bootstrap(store: &Store, clock: &Clock, org_name: &str, email: &str) -> anyhow::Result<Bootstrapped> {
+/// fresh personal access token valid for one year. Every organization gets a `default`
+/// runtime group in each region.
+pub async fn bootstrap(
+    store: &Store,
+    clock: &Clock,
+    regions: &[String],
+    org_name: &str,
+    email: &str,
+) -> anyhow::Result<Bootstrapped> {
     let org_name = org_name.trim();
     anyhow::ensure!(
         !org_name.is_empty() && org_name.len() <= 250,
@@ -31,6 +38,7 @@ pub async fn bootstrap(store: &Store, clock: &Clock, org_name: &str, email: &str
     anyhow::ensure!(valid_email(&email), "{email:?} is not a valid email address");
     let now = clock.now();
     let (org, org_created) = store.ensure_org(org_name, now).await?;
+    store.ensure_default_runtime_groups(regions, now).await?;
     let org_id = OrgId(org.id);
     let user = match store.find_user_by_email(org_id, &email).await? {
         Some(u) => u,

@@ -32,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
                 config.database_url = d;
             }
             let store = Store::connect(&config.database_url).await?;
-            let b = kontrol::bootstrap::bootstrap(&store, &Clock::system(), &org, &email).await?;
+            let b = kontrol::bootstrap::bootstrap(&store, &Clock::system(), &config.regions, &org, &email).await?;
             eprintln!(
                 "organization {org:?} {} ({}); admin {email} ({})",
                 if b.org_created { "created" } else { "already existed" },
@@ -69,6 +69,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let b = kontrol::bootstrap::bootstrap(
             &store,
             &clock,
+            &config.regions,
             kontrol::bootstrap::DEFAULT_ORG,
             kontrol::bootstrap::DEFAULT_EMAIL,
         )
@@ -82,6 +83,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             addr
         );
     }
+    // Regions may have been added to the configuration since the organizations were created.
+    store
+        .ensure_default_runtime_groups(&config.regions, clock.now())
+        .await?;
     let state = AppState::new(store.clone(), clock, config);
     let app = kontrol::app(state);
     let listener = tokio::net::TcpListener::bind(addr)

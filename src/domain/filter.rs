@@ -10,6 +10,8 @@ pub enum Op {
     Contains,
     /// Equal to any of a comma-separated list (`filter[f][oeq]=a,b`).
     OneOf,
+    /// Equal to none of a list (built internally, e.g. for a `neq` over several spellings).
+    NoneOf,
 }
 
 impl Op {

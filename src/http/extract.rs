@@ -73,13 +73,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let msg = inner.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         if let Some(rest) = msg.strip_prefix("unknown field `") {
+            // The path already ends with the unknown property's name.
             let name = rest.split('`').next().unwrap_or("");
-            let field = if path == "." || path.is_empty() {
+            let field = if path.is_empty() || path == "." {
                 name.to_string()
             } else {
-                format!("{path}.{name}").trim_start_matches("?.").to_string()
+                path.replace("?.", "")
             };
-            let field = field.replace("?.", "");
             return ApiError::invalid(
                 InvalidParameter::new(field.clone(), format!("property {field} should not exist"))
                     .rule("unknown_property")

@@ -42,6 +42,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
     }
 }
 
+impl<S: Send + Sync> FromRequestParts<S> for crate::domain::runtime_group::Naming {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(parts
+            .extensions
+            .get::<crate::domain::runtime_group::Naming>()
+            .copied()
+            .unwrap_or(crate::domain::runtime_group::Naming::RuntimeGroups))
+    }
+}
+
 /// The region a regional request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region(pub String);

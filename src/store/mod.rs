@@ -4,6 +4,7 @@
 mod identity;
 mod orgs;
 mod roles;
+mod runtime_groups;
 mod teams;
 mod tokens;
 mod users;
@@ -11,6 +12,7 @@ mod users;
 pub use identity::*;
 pub use orgs::*;
 pub use roles::*;
+pub use runtime_groups::*;
 pub use teams::*;
 pub use tokens::*;
 pub use users::*;
@@ -114,6 +116,16 @@ macro_rules! push_filter {
                         sep.push_bind(s.clone());
                     }
                     $qb.push(")");
+                }
+                (Op::NoneOf, Value::TextList(list)) => {
+                    if !list.is_empty() {
+                        $qb.push(format!(" AND {col} NOT IN ("));
+                        let mut sep = $qb.separated(", ");
+                        for s in list {
+                            sep.push_bind(s.clone());
+                        }
+                        $qb.push(")");
+                    }
                 }
                 (Op::OneOf, Value::UuidList(list)) if !list.is_empty() => {
                     $qb.push(format!(" AND {col} IN ("));

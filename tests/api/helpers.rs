@@ -94,6 +94,7 @@ pub struct TestApp {
     pub org: OrgId,
     pub admin_id: uuid::Uuid,
     pub admin: String,
+    pub regions: Vec<String>,
     _db: TestDb,
 }
 
@@ -113,9 +114,10 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = Store::connect(&db.url).await.expect("store");
         let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap());
-        let b = kontrol::bootstrap::bootstrap(&store, &clock, "Test Org", "admin@example.com")
+        let b = kontrol::bootstrap::bootstrap(&store, &clock, &config.regions, "Test Org", "admin@example.com")
             .await
             .expect("bootstrap");
+        let regions = config.regions.clone();
         let state = AppState::new(store.clone(), clock.clone(), config);
         TestApp {
             router: kontrol::app(state),
@@ -125,6 +127,7 @@ impl TestApp {
             org: b.org_id,
             admin_id: b.user_id.0,
             admin: b.token,
+            regions,
             _db: db,
         }
     }

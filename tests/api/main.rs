@@ -3,11 +3,15 @@
 
 mod helpers;
 
+mod composites;
+mod dataplanes;
 mod errors;
 mod invites;
 mod rbac;
+mod regional_rbac;
 mod roles;
 mod routing;
+mod runtime_groups;
 mod settings;
 mod smoke;
 mod store;

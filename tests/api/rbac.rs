@@ -80,7 +80,7 @@ async fn read_only_admins_read_and_identity_admins_write() {
 #[tokio::test]
 async fn organizations_are_isolated() {
     let app = TestApp::new().await;
-    let other = kontrol::bootstrap::bootstrap(&app.store, &app.clock, "Other Org", "admin@example.com")
+    let other = kontrol::bootstrap::bootstrap(&app.store, &app.clock, &app.regions, "Other Org", "admin@example.com")
         .await
         .unwrap();
     let (_, team) = app.post("/v3/teams", json!({"name": "Ours"})).await;

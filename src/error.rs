@@ -102,10 +102,18 @@ impl ApiError {
             params: vec![param],
         }
     }
+    /// A 400 for several parameters; repeated entries are reported once (the spec requires
+    /// `invalid_parameters` items to be unique).
     pub fn invalid_many(params: Vec<InvalidParameter>) -> Self {
+        let mut unique: Vec<InvalidParameter> = Vec::with_capacity(params.len());
+        for p in params {
+            if !unique.contains(&p) {
+                unique.push(p);
+            }
+        }
         ApiError::InvalidParameters {
             detail: "Invalid parameters".into(),
-            params,
+            params: unique,
         }
     }
     /// A 400 carrying its own detail and one parameter.

@@ -1,7 +1,6 @@
 //! Extractors whose rejections are Konnect-shaped 400s instead of axum's plain text.
 
 use axum::body::Bytes;
-use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -46,11 +45,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-        &b"{}"[..]
-    } else {
-        bytes
-    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid(
+            InvalidParameter::new("body", "a JSON request body is required")
+                .rule("required")
+                .source("body"),
+        ));
+    }
+    let body = bytes;
     if body.trim_ascii_start().first() != Some(&b'{') {
         let reason = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(_) => "request body must be a JSON object",
@@ -127,7 +129,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Path parameters; a malformed id is a 400 naming the parameter.
+/// Path parameters. An id that is not a UUID cannot name anything, so it is a 404 (Konnect's
+/// specs type most path ids as plain strings and document 404, not 400, for them).
 pub struct Path<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
@@ -136,19 +139,18 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => {
-                use axum::extract::path::ErrorKind;
-                let field = match e.kind() {
-                    ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
-                    _ => "id".to_string(),
-                };
-                Err(ApiError::invalid(
-                    InvalidParameter::new(field, "must be a valid UUID")
-                        .rule("is_uuid")
-                        .source("path"),
-                ))
-            }
-            Err(_) => Err(ApiError::not_found("resource")),
+            Err(_) => Err(ApiError::NotFound("The requested resource was not found".into())),
         }
     }
+}
+
+/// For optional body fields whose schema is not nullable: absent is `None`, but an explicit
+/// `null` is a type error (a 400 naming the field), not "absent".
+/// Use as `#[serde(default, deserialize_with = "crate::http::extract::non_null")]`.
+pub fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }

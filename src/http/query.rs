@@ -18,8 +18,21 @@ impl RawQuery {
         RawQuery(form_urlencoded::parse(q.as_bytes()).into_owned().collect())
     }
 
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    /// The value of a parameter that may be given once; repeating it with different values is
+    /// a 400 (the server would otherwise silently pick one).
+    pub fn single(&self, key: &str) -> Result<Option<&str>, ApiError> {
+        let mut values = self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if let Some(f) = first {
+            if values.any(|v| v != f) {
+                return Err(ApiError::invalid(
+                    InvalidParameter::new(key, "must be given at most once")
+                        .rule("invalid")
+                        .source("query"),
+                ));
+            }
+        }
+        Ok(first)
     }
 }
 
@@ -51,20 +64,16 @@ pub fn parse_page(q: &RawQuery, max_size: u32) -> Result<PageRequest, ApiError> 
         }
         match value.trim().parse::<i64>() {
             Ok(n) if n >= 1 && n <= max => *target = n as u32,
-            Ok(n) if n < 1 => {
-                let mut p = InvalidParameter::new(name, "must be greater than or equal to 1")
-                    .rule("min")
-                    .source("query");
-                p.minimum = Some(1);
-                problems.push(p);
-            }
-            Ok(_) => {
-                let mut p = InvalidParameter::new(name, format!("must be less than or equal to {max}"))
-                    .rule("max")
-                    .source("query");
-                p.maximum = Some(max);
-                problems.push(p);
-            }
+            Ok(n) if n < 1 => problems.push(
+                InvalidParameter::new(name, "must be greater than or equal to 1")
+                    .rule("invalid")
+                    .source("query"),
+            ),
+            Ok(_) => problems.push(
+                InvalidParameter::new(name, format!("must be less than or equal to {max}"))
+                    .rule("invalid")
+                    .source("query"),
+            ),
             Err(_) => problems.push(
                 InvalidParameter::new(name, "must be an integer")
                     .rule("is_integer")

@@ -130,7 +130,7 @@ async fn composite_rules() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(e["invalid_parameters"][0]["rule"], "max_items");
+    assert_eq!(e["invalid_parameters"][0]["rule"], "invalid");
 
     // A group belongs to at most 5 composites.
     let mut comps = vec![];

@@ -123,9 +123,10 @@ pub struct SystemAccountAccessToken {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "ser")]
     pub updated_at: DateTime<Utc>,
-    #[serde(serialize_with = "ser_opt")]
+    /// Omitted when unset: the spec types these as non-nullable strings.
+    #[serde(serialize_with = "ser_opt", skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "ser_opt")]
+    #[serde(serialize_with = "ser_opt", skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,

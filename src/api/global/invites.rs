@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct InviteUserRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     email: Option<String>,
 }
 
@@ -54,7 +55,8 @@ pub async fn invite_user(
     let user = match state.store.find_user_by_email(p.org, &email).await? {
         Some(u) if u.active => return Err(ApiError::Conflict("User is already active".into())),
         Some(u) => u,
-        None => match state.store.insert_user(p.org, &email, "", false, None, now).await {
+        // Until the invite is accepted, the user's name is their email address.
+        None => match state.store.insert_user(p.org, &email, &email, false, None, now).await {
             Ok(u) => u,
             Err(e) if e.is_conflict() => state
                 .store
@@ -86,8 +88,11 @@ pub async fn invite_user(
 
 #[derive(Deserialize)]
 pub struct AcceptInviteRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     token: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     password: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     full_name: Option<String>,
     preferred_name: Option<String>,
 }

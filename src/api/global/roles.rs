@@ -65,9 +65,13 @@ async fn list(
 
 #[derive(Deserialize)]
 pub struct AssignRoleRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     role_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     entity_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     entity_type_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     entity_region: Option<String>,
 }
 

@@ -31,10 +31,15 @@ async fn org(state: &AppState, id: OrgId) -> ApiResult<OrgRecord> {
 
 #[derive(Serialize, Deserialize)]
 pub struct AuthenticationSettings {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     basic_auth_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     oidc_auth_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     saml_auth_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     idp_mapping_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     konnect_mapping_enabled: Option<bool>,
 }
 
@@ -267,8 +272,11 @@ pub async fn get_identity_providers(
 #[derive(Deserialize)]
 pub struct CreateIdentityProviderRequest {
     #[serde(rename = "type")]
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     kind: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     login_path: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     config: Option<Value>,
 }
 
@@ -348,8 +356,11 @@ pub async fn get_identity_provider(
 
 #[derive(Deserialize)]
 pub struct UpdateIdentityProviderRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     enabled: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     login_path: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     config: Option<Value>,
 }
 
@@ -429,11 +440,17 @@ pub async fn get_idp_configuration(State(state): State<AppState>, p: Authorized<
 
 #[derive(Deserialize)]
 pub struct UpdateIdpConfigurationRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     issuer: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     login_path: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     client_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     client_secret: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     scopes: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     claim_mappings: Option<BTreeMap<String, String>>,
 }
 
@@ -456,6 +473,14 @@ pub async fn update_idp_configuration(
         cfg.insert("scopes".into(), json!(v));
     }
     if let Some(v) = body.claim_mappings {
+        // v2's IdP schema: claim_mappings has minProperties 3 (name, email, groups).
+        if v.len() < 3 {
+            let mut p = InvalidParameter::new("claim_mappings", "must map name, email and groups")
+                .rule("min_items")
+                .source("body");
+            p.minimum = Some(3);
+            return Err(ApiError::invalid(p));
+        }
         cfg.insert("claim_mappings".into(), json!(v));
     }
     let rename = |ps: Vec<InvalidParameter>| {
@@ -576,12 +601,15 @@ pub async fn get_idp_team_mappings(
 
 #[derive(Deserialize)]
 pub struct TeamMappingItem {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     group: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     team_ids: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
 pub struct UpdateTeamMappingsRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     mappings: Option<Vec<TeamMappingItem>>,
 }
 
@@ -667,12 +695,15 @@ pub async fn get_team_group_mappings(
 
 #[derive(Deserialize)]
 pub struct TeamGroupItem {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     team_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     groups: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
 pub struct PatchTeamGroupMappingsRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     data: Option<Vec<TeamGroupItem>>,
 }
 
@@ -733,6 +764,7 @@ pub async fn get_impersonation_settings(
 
 #[derive(Deserialize)]
 pub struct ImpersonationRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     enabled: Option<bool>,
 }
 

@@ -61,8 +61,11 @@ pub async fn list_system_accounts(
 
 #[derive(Deserialize)]
 pub struct CreateSystemAccountRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     konnect_managed: Option<bool>,
 }
 
@@ -108,7 +111,9 @@ pub async fn get_system_account(
 
 #[derive(Deserialize)]
 pub struct UpdateSystemAccountRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     description: Option<String>,
 }
 
@@ -198,7 +203,9 @@ pub async fn list_system_account_tokens(
 
 #[derive(Deserialize)]
 pub struct CreateTokenRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     expires_at: Option<String>,
 }
 
@@ -281,6 +288,7 @@ pub async fn get_system_account_token(
 
 #[derive(Deserialize)]
 pub struct RenameTokenRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
 }
 

@@ -11,9 +11,10 @@ use super::system_accounts::SA_FILTERS;
 use super::users::user_filter;
 use crate::api::{created, ok, optional_text, required_text, status, Problems};
 use crate::auth::{Authorized, IdentityRead, IdentityWrite};
-use crate::domain::filter::FieldSpec;
+use crate::domain::filter::{FieldSpec, Filter, PageRequest};
 use crate::domain::ids::{OrgId, SystemAccountId, TeamId, UserId};
 use crate::domain::labels::{self, Labels};
+use crate::domain::roles::ORG_ADMIN_TEAM;
 use crate::error::{ApiError, ApiResult, InvalidParameter};
 use crate::http::extract::{Json, Path};
 use crate::http::filter::{boolean, parse_filter, text, uuid, EQ, EQ_CONTAINS};
@@ -59,8 +60,11 @@ pub async fn list_teams(
 
 #[derive(Deserialize)]
 pub struct CreateTeamRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     labels: Option<Labels>,
 }
 
@@ -106,7 +110,9 @@ pub async fn get_team(
 
 #[derive(Deserialize)]
 pub struct UpdateTeamRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     description: Option<String>,
     labels: Option<BTreeMap<String, Option<String>>>,
 }
@@ -184,6 +190,7 @@ pub async fn list_team_users(
 
 #[derive(Deserialize)]
 pub struct MemberRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     id: Option<String>,
 }
 
@@ -229,7 +236,22 @@ pub async fn remove_user_from_team(
     p: Authorized<IdentityWrite>,
     Path((team_id, user_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<Response> {
-    find_team(&state, p.org, team_id).await?;
+    let team = find_team(&state, p.org, team_id).await?;
+    if team.system_key.as_deref() == Some(ORG_ADMIN_TEAM) {
+        let page = PageRequest { number: 1, size: 2 };
+        let members = state
+            .store
+            .list_team_users(p.org, TeamId(team_id), &Filter::default(), page)
+            .await?;
+        if members.total == 1 && members.items.iter().any(|u| u.id == user_id) {
+            return Err(ApiError::bad_request(
+                "An organization keeps at least one Organization Admin",
+                InvalidParameter::new("userId", "is the last member of the Organization Admin team")
+                    .rule("invalid")
+                    .source("path"),
+            ));
+        }
+    }
     if !state.store.remove_team_user(TeamId(team_id), UserId(user_id)).await? {
         return Err(ApiError::NotFound("The user is not a member of the team".into()));
     }

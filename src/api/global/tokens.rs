@@ -88,8 +88,11 @@ pub async fn list_personal_access_tokens(
 
 #[derive(Deserialize)]
 pub struct CreatePatRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     ttl_seconds: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     expires_at: Option<String>,
 }
 
@@ -208,6 +211,7 @@ pub async fn get_personal_access_token(
 
 #[derive(Deserialize)]
 pub struct UpdatePatRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
 }
 

@@ -72,7 +72,9 @@ pub async fn get_user(
 
 #[derive(Deserialize)]
 pub struct UpdateUserRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     full_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     preferred_name: Option<String>,
 }
 

@@ -31,11 +31,13 @@ pub const MAX_COMPOSITES_PER_GROUP: i64 = 5;
 
 #[derive(Deserialize)]
 pub struct MemberRef {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     id: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct MembersRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     members: Option<Vec<MemberRef>>,
 }
 
@@ -64,10 +66,9 @@ fn member_ids(body: &MembersRequest, per_call: usize) -> ApiResult<Vec<Uuid>> {
         .ok_or_else(|| ApiError::invalid(InvalidParameter::required("members")))?;
     let mut problems = Problems::default();
     if members.len() > per_call {
-        let mut p = InvalidParameter::new("members", format!("must not have more than {per_call} items"))
-            .rule("max_items")
+        let p = InvalidParameter::new("members", format!("must not have more than {per_call} items"))
+            .rule("invalid")
             .source("body");
-        p.maximum = Some(per_call as i64);
         problems.push(p);
     }
     let mut seen = BTreeSet::new();
@@ -190,10 +191,9 @@ fn check_removals(p: &Principal, region: &str, remove: &[Uuid]) -> ApiResult<()>
 
 fn total_problem(total: usize) -> Option<InvalidParameter> {
     (total > MAX_MEMBERS).then(|| {
-        let mut p = InvalidParameter::new("members", format!("a group has at most {MAX_MEMBERS} members"))
-            .rule("max_items")
+        let p = InvalidParameter::new("members", format!("a group has at most {MAX_MEMBERS} members"))
+            .rule("invalid")
             .source("body");
-        p.maximum = Some(MAX_MEMBERS as i64);
         p
     })
 }
@@ -346,7 +346,7 @@ pub async fn list_members_cursor(
     let mut size = 10u32;
     let mut offset = 0i64;
     let mut problems = Problems::default();
-    if let Some(s) = q.get("page[size]").filter(|s| !s.is_empty()) {
+    if let Some(s) = q.single("page[size]")?.filter(|s| !s.is_empty()) {
         match s.parse::<u32>() {
             Ok(n) if (1..=state.config.max_page_size).contains(&n) => size = n,
             _ => problems.push(
@@ -359,7 +359,7 @@ pub async fn list_members_cursor(
             ),
         }
     }
-    if let Some(a) = q.get("page[after]").filter(|s| !s.is_empty()) {
+    if let Some(a) = q.single("page[after]")?.filter(|s| !s.is_empty()) {
         match decode_cursor(a) {
             Some(n) => offset = n,
             None => problems.push(

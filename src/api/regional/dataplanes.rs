@@ -30,7 +30,7 @@ pub const EMPTY_CONFIG_HASH: &str = "00000000000000000000000000000000";
 fn config_api_page(q: &RawQuery) -> ApiResult<PageRequest> {
     let mut page = PageRequest { number: 1, size: 100 };
     for (key, max) in [("page_size", 1000i64), ("page_number", i64::from(u32::MAX / 2))] {
-        let Some(raw) = q.get(key).filter(|v| !v.is_empty()) else {
+        let Some(raw) = q.single(key)?.filter(|v| !v.is_empty()) else {
             continue;
         };
         match raw.parse::<i64>() {
@@ -51,6 +51,16 @@ fn config_api_page(q: &RawQuery) -> ApiResult<PageRequest> {
         }
     }
     Ok(page)
+}
+
+/// `{total_count, has_next_page[, next_cursor]}`; the cursor (the next page number) is only
+/// present when there is a next page, as the spec types it as a non-nullable string.
+fn page_body(total: i64, has_next: bool, page: PageRequest) -> Value {
+    let mut body = json!({"total_count": total, "has_next_page": has_next});
+    if has_next {
+        body["next_cursor"] = json!((page.number + 1).to_string());
+    }
+    body
 }
 
 fn cert_body(c: &CertificateRecord) -> Value {
@@ -90,12 +100,13 @@ pub async fn list_certificates(
     let has_next = page.offset() + (res.items.len() as i64) < res.total;
     Ok(ok(json!({
         "items": res.items.iter().map(cert_body).collect::<Vec<_>>(),
-        "page": {"total_count": res.total, "has_next_page": has_next, "next_cursor": if has_next { json!((page.number + 1).to_string()) } else { json!(null) }},
+        "page": page_body(res.total, has_next, page),
     })))
 }
 
 #[derive(Deserialize)]
 pub struct PinRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     cert: Option<String>,
 }
 

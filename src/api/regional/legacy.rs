@@ -25,7 +25,7 @@ pub async fn list_runtime_groups(
 ) -> ApiResult<Response> {
     let mut page = PageRequest { number: 1, size: 100 };
     for (key, max) in [("page", i64::from(u32::MAX / 2)), ("size", 100)] {
-        let Some(raw) = q.get(key).filter(|v| !v.is_empty()) else {
+        let Some(raw) = q.single(key)?.filter(|v| !v.is_empty()) else {
             continue;
         };
         match raw.parse::<i64>() {

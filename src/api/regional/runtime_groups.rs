@@ -125,12 +125,22 @@ fn check_proxy_urls(urls: &[ProxyUrl], problems: &mut Problems) {
         }
     }
     if urls.len() > 64 {
-        let mut p = InvalidParameter::new("proxy_urls", "must not have more than 64 items")
-            .rule("max_items")
+        let p = InvalidParameter::new("proxy_urls", "must not have more than 64 items")
+            .rule("invalid")
             .source("body");
-        p.maximum = Some(64);
         problems.push(p);
     }
+}
+
+/// The control-planes spec has no `InvalidParameterMaximumLength` shape: there a length limit is
+/// reported in the standard shape (`rule: max_length`, no `maximum`).
+fn finish(mut problems: Problems, naming: Naming) -> ApiResult<()> {
+    if naming == Naming::ControlPlanes {
+        for p in &mut problems.0 {
+            p.maximum = None;
+        }
+    }
+    problems.finish()
 }
 
 fn label_problem(e: labels::LabelError) -> InvalidParameter {
@@ -147,12 +157,19 @@ fn conflict(naming: Naming) -> ApiError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRuntimeGroupRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     cluster_type: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     auth_type: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     cloud_gateway: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     proxy_urls: Option<Vec<ProxyUrl>>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     labels: Option<Labels>,
 }
 
@@ -195,7 +212,7 @@ pub async fn create(
     check_proxy_urls(&proxy_urls, &mut problems);
     let labels = body.labels.unwrap_or_default();
     problems.check(labels::validate(&labels).map_err(label_problem));
-    problems.finish()?;
+    finish(problems, naming)?;
 
     let proxy_json = serde_json::to_string(&proxy_urls).map_err(anyhow::Error::from)?;
     let new = NewRuntimeGroup {
@@ -307,7 +324,7 @@ pub async fn list(
     let mut filter = parse_filter(&q, RG_FILTERS)?;
     widen_cluster_type(&mut filter);
     let mut problems = Problems::default();
-    let label_terms = match q.get("labels") {
+    let label_terms = match q.single("labels")? {
         Some(raw) => problems
             .check(
                 parse_label_filter(raw).map_err(|r| InvalidParameter::new("labels", r).rule("invalid").source("query")),
@@ -315,7 +332,7 @@ pub async fn list(
             .unwrap_or_default(),
         None => vec![],
     };
-    let sort = match q.get("sort") {
+    let sort = match q.single("sort")? {
         Some(raw) => problems
             .check(parse_sort(raw).map_err(|r| InvalidParameter::new("sort", r).rule("invalid").source("query")))
             .unwrap_or_default(),
@@ -355,9 +372,13 @@ pub async fn get(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRuntimeGroupRequest {
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     auth_type: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     proxy_urls: Option<Vec<ProxyUrl>>,
     labels: Option<BTreeMap<String, Option<String>>>,
 }
@@ -398,7 +419,7 @@ pub async fn update(
         let current: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
         next_labels = problems.check(labels::apply_update(&current, update).map_err(label_problem));
     }
-    problems.finish()?;
+    finish(problems, naming)?;
     let proxy_json = match &body.proxy_urls {
         Some(u) => Some(serde_json::to_string(u).map_err(anyhow::Error::from)?),
         None => None,

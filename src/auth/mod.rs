@@ -35,6 +35,18 @@ impl Principal {
     pub fn is_user(&self, id: Uuid) -> bool {
         self.kind == PrincipalKind::User && self.id == id
     }
+
+    /// 403 unless the principal holds everything `target` holds: nobody hands out more than
+    /// they have (team membership, role assignments, system-account tokens).
+    pub fn ensure_covers(&self, target: &Grants) -> Result<(), ApiError> {
+        if rbac::covers(&self.grants, target) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "You cannot grant access you do not hold yourself".into(),
+            ))
+        }
+    }
 }
 
 /// How long `last_used_at` may lag behind real use; keeps reads from writing on every call.

@@ -80,6 +80,26 @@ impl Grants {
     }
 }
 
+/// Whether `caller` holds everything `target` holds, so that handing `target` to someone (adding
+/// them to a team, assigning a role, minting a token of a system account) grants nothing the
+/// caller does not have. Organization Admins hold everything.
+pub fn covers(caller: &Grants, target: &Grants) -> bool {
+    if caller.org_admin {
+        return true;
+    }
+    if target.org_admin || (target.org_admin_read_only && !caller.org_admin_read_only) {
+        return false;
+    }
+    target.grants.iter().all(|t| {
+        caller.grants.iter().any(|c| {
+            c.role == t.role
+                && c.entity_type == t.entity_type
+                && (c.entity_id == "*" || c.entity_id == t.entity_id)
+                && (c.region == "*" || c.region == t.region)
+        })
+    })
+}
+
 /// What a principal wants to do.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
@@ -204,6 +224,36 @@ mod tests {
         assert!(!decide(&g, &Action::ReadRuntimeGroup { id: G1, region: "me" }));
         assert!(!g.reads_all_runtime_groups("me"));
         assert!(g.readable_runtime_group_ids("me").is_empty());
+    }
+
+    #[test]
+    fn covering_what_is_handed_out() {
+        let identity_admin = with(vec![grant("Admin", EntityType::Identity, "*", "*")]);
+        let org_admin = Grants {
+            org_admin: true,
+            ..Grants::default()
+        };
+        let ro = Grants {
+            org_admin_read_only: true,
+            ..Grants::default()
+        };
+        let cp_all = with(vec![grant("Admin", EntityType::ControlPlanes, "*", "*")]);
+        let cp_one = with(vec![grant("Admin", EntityType::ControlPlanes, G1, "us")]);
+        assert!(covers(&org_admin, &org_admin));
+        assert!(covers(&org_admin, &cp_all));
+        assert!(!covers(&identity_admin, &org_admin));
+        assert!(!covers(&identity_admin, &ro));
+        assert!(!covers(&identity_admin, &cp_one));
+        assert!(covers(&identity_admin, &identity_admin));
+        assert!(covers(&identity_admin, &Grants::default()));
+        assert!(covers(&cp_all, &cp_one), "wildcards cover specific grants");
+        assert!(!covers(&cp_one, &cp_all));
+        let viewer_one = with(vec![grant("Viewer", EntityType::ControlPlanes, G1, "us")]);
+        assert!(
+            !covers(&cp_one, &viewer_one),
+            "roles are not ranked: Admin does not hand out Viewer"
+        );
+        assert!(covers(&ro, &ro));
     }
 
     #[test]

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::users::paged;
-use super::{on_pool, Store, StoreError, StoreResult};
+use super::{on_pool, Store, StoreResult};
 use crate::domain::filter::{Filter, Page, PageRequest};
 use crate::domain::ids::{OrgId, RoleAssignmentId};
 
@@ -131,7 +131,8 @@ impl Store {
         Ok(())
     }
 
-    /// Everything a user or system account holds, directly and through its teams.
+    /// Everything a user or system account holds, directly and through its teams; for a team,
+    /// what its members receive from it.
     pub async fn principal_grants(
         &self,
         org: OrgId,
@@ -141,15 +142,20 @@ impl Store {
         let membership = match kind {
             PrincipalKind::User => "SELECT team_id FROM team_users WHERE user_id = $2",
             PrincipalKind::SystemAccount => "SELECT team_id FROM team_system_accounts WHERE system_account_id = $2",
-            PrincipalKind::Team => return Err(StoreError::Other(anyhow::anyhow!("teams are not principals"))),
+            PrincipalKind::Team => "SELECT team_id FROM team_users WHERE 1 = 0",
         };
         let grants_sql = format!(
             "SELECT {RA_COLS} FROM role_assignments r WHERE r.org_id = $1 AND \
              ((r.principal_kind = $3 AND r.principal_id = $2) OR (r.principal_kind = 'team' AND r.principal_id IN ({membership})))"
         );
-        let teams_sql = format!(
-            "SELECT t.system_key FROM teams t WHERE t.org_id = $1 AND t.system_key IS NOT NULL AND t.id IN ({membership})"
-        );
+        let teams_sql = match kind {
+            PrincipalKind::Team => {
+                "SELECT t.system_key FROM teams t WHERE t.org_id = $1 AND t.system_key IS NOT NULL AND t.id = $2".to_string()
+            }
+            _ => format!(
+                "SELECT t.system_key FROM teams t WHERE t.org_id = $1 AND t.system_key IS NOT NULL AND t.id IN ({membership})"
+            ),
+        };
         let (assignments, system_teams) = on_pool!(self, p => {
             let a = sqlx::query_as::<_, RoleAssignmentRecord>(&grants_sql)
                 .bind(org.0).bind(principal).bind(kind.as_str()).fetch_all(p).await?;

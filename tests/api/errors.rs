@@ -125,6 +125,34 @@ async fn paths_and_methods() {
 }
 
 #[tokio::test]
+async fn explicit_nulls_and_empty_bodies() {
+    let app = TestApp::new().await;
+    for body in [json!({"name": null}), json!({"name": "x", "description": null})] {
+        let (s, e) = app.post("/v3/teams", body.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            e["invalid_parameters"][0]["reason"].as_str().unwrap().contains("null"),
+            "{e}"
+        );
+    }
+    let (s, _) = app
+        .patch("/v3/organizations/impersonation", json!({"enabled": null}))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, e) = app
+        .send(raw(&app, Method::PATCH, "/v3/authentication-settings", None, ""))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e["invalid_parameters"][0]["field"], "body");
+    // Repeated parameters are reported once; a repeated single-valued parameter is a 400.
+    let (s, e) = app.get("/v3/users?page[size]=x&page[size]=x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(e["invalid_parameters"].as_array().unwrap().len(), 1);
+    let (s, _) = app.get("/us/v2/runtime-groups?sort=name&sort=bogus").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn problem_bodies_carry_trace_ids() {
     let app = TestApp::new().await;
     let (_, e) = app.get("/v3/teams?filter[bogus]=1").await;

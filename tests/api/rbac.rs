@@ -63,7 +63,19 @@ async fn read_only_admins_read_and_identity_admins_write() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let (s, _) = app.post_as(&ia_tok, &format!("/v3/users/{ro}/assigned-roles"), json!({"role_name": "Viewer", "entity_type_name": "Control Planes", "entity_id": "*", "entity_region": "us"})).await;
-    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "an Identity Admin cannot hand out runtime-group roles it lacks"
+    );
+    let (s, _) = app
+        .post_as(
+            &ia_tok,
+            &format!("/v3/users/{ro}/assigned-roles"),
+            json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "but may hand out what it holds");
     let (s, _) = app
         .delete_as(&ia_tok, &format!("/v3/teams/{}", t["id"].as_str().unwrap()))
         .await;
@@ -122,4 +134,92 @@ async fn organizations_are_isolated() {
     assert_eq!(org["name"], "Other Org");
     let (_, t) = app.get(&format!("/v3/teams/{team}")).await;
     assert_eq!(t["name"], "Ours");
+}
+
+#[tokio::test]
+async fn nobody_hands_out_more_than_they_hold() {
+    let app = TestApp::new().await;
+    let (ia, ia_tok) = app.user("ia@example.com").await;
+    app.post(
+        &format!("/v3/users/{ia}/assigned-roles"),
+        json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+    )
+    .await;
+    let org_admin_team = app.system_team("Organization Admin").await;
+    let runtime_admin_team = app.system_team("Runtime Admin").await;
+    let ro_team = app.system_team("Organization Admin (Read Only)").await;
+    for team in [&org_admin_team, &runtime_admin_team, &ro_team] {
+        let (s, _) = app
+            .post_as(&ia_tok, &format!("/v3/teams/{team}/users"), json!({"id": ia}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "joining {team}");
+    }
+    // A system account in Organization Admin: an Identity Admin may not mint its tokens.
+    let (_, sa) = app
+        .post(
+            "/v3/system-accounts",
+            json!({"name": "root-bot", "description": "powerful"}),
+        )
+        .await;
+    let sa = sa["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/v3/teams/{org_admin_team}/system-accounts"),
+        json!({"id": sa}),
+    )
+    .await;
+    let (s, _) = app
+        .post_as(
+            &ia_tok,
+            &format!("/v3/system-accounts/{sa}/access-tokens"),
+            json!({"name": "steal", "expires_at": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post_as(
+            &ia_tok,
+            &format!("/v3/system-accounts/{sa}/assigned-roles"),
+            json!({"role_name": "Admin", "entity_type_name": "Runtime Groups", "entity_id": "*", "entity_region": "*"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A custom team holding a runtime-group role is out of reach too; a plain team is not.
+    let (_, t) = app.post("/v3/teams", json!({"name": "cp admins"})).await;
+    let t = t["id"].as_str().unwrap().to_string();
+    app.post(
+        &format!("/v3/teams/{t}/assigned-roles"),
+        json!({"role_name": "Admin", "entity_type_name": "Control Planes", "entity_id": "*", "entity_region": "*"}),
+    )
+    .await;
+    let (s, _) = app
+        .post_as(&ia_tok, &format!("/v3/teams/{t}/users"), json!({"id": ia}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, plain) = app.post_as(&ia_tok, "/v3/teams", json!({"name": "plain"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = app
+        .post_as(
+            &ia_tok,
+            &format!("/v3/teams/{}/users", plain["id"].as_str().unwrap()),
+            json!({"id": ia}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // The Organization Admin may do all of it.
+    let (s, _) = app
+        .post(&format!("/v3/teams/{runtime_admin_team}/users"), json!({"id": ia}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn the_last_organization_admin_stays() {
+    let app = TestApp::new().await;
+    let team = app.system_team("Organization Admin").await;
+    let (s, e) = app.delete(&format!("/v3/teams/{team}/users/{}", app.admin_id)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    let (bob, _) = app.user("bob@example.com").await;
+    app.post(&format!("/v3/teams/{team}/users"), json!({"id": bob})).await;
+    let (s, _) = app.delete(&format!("/v3/teams/{team}/users/{}", app.admin_id)).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
 }

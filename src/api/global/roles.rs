@@ -8,7 +8,8 @@ use super::dto::AssignedRole;
 use super::system_accounts::find_account;
 use super::teams::{find_team, system_team_error};
 use crate::api::{created, ok, status, Problems};
-use crate::auth::{Anyone, Authorized, IdentityRead, IdentityWrite};
+use crate::auth::rbac::{Grant, Grants};
+use crate::auth::{Anyone, Authorized, IdentityRead, IdentityWrite, Principal};
 use crate::domain::filter::FieldSpec;
 use crate::domain::ids::{OrgId, RoleAssignmentId, UserId};
 use crate::domain::roles::{predefined_roles, EntityType, ENTITY_TYPE_NAMES_V3, ROLE_NAMES};
@@ -77,11 +78,12 @@ pub struct AssignRoleRequest {
 
 async fn assign(
     state: AppState,
-    org: OrgId,
+    p: &Principal,
     kind: PrincipalKind,
     id: Uuid,
     body: AssignRoleRequest,
 ) -> ApiResult<Response> {
+    let org = p.org;
     target(&state, org, kind, id, true).await?;
     let mut problems = Problems::default();
     let role = match body.role_name.as_deref() {
@@ -136,6 +138,16 @@ async fn assign(
     let entity_type = entity_type.expect("validated above");
     // A canonical id, so that the same entity spelled in upper case still collides.
     let entity_id = body.entity_id.as_deref().unwrap_or("*").to_ascii_lowercase();
+    let region = body.entity_region.as_deref().unwrap_or_default();
+    p.ensure_covers(&Grants {
+        grants: vec![Grant {
+            role: role.unwrap_or_default().to_string(),
+            entity_type: Some(entity_type),
+            entity_id: entity_id.clone(),
+            region: region.to_string(),
+        }],
+        ..Grants::default()
+    })?;
     let new = NewRoleAssignment {
         role_name: role.unwrap_or_default(),
         entity_type_name: body.entity_type_name.as_deref().unwrap_or_default(),
@@ -199,7 +211,7 @@ pub async fn users_assign_role(
     Path(id): Path<Uuid>,
     Json(b): Json<AssignRoleRequest>,
 ) -> ApiResult<Response> {
-    assign(s, p.org, PrincipalKind::User, id, b).await
+    assign(s, &p, PrincipalKind::User, id, b).await
 }
 pub async fn teams_assign_role(
     State(s): State<AppState>,
@@ -207,7 +219,7 @@ pub async fn teams_assign_role(
     Path(id): Path<Uuid>,
     Json(b): Json<AssignRoleRequest>,
 ) -> ApiResult<Response> {
-    assign(s, p.org, PrincipalKind::Team, id, b).await
+    assign(s, &p, PrincipalKind::Team, id, b).await
 }
 pub async fn system_accounts_assign_role(
     State(s): State<AppState>,
@@ -215,7 +227,7 @@ pub async fn system_accounts_assign_role(
     Path(id): Path<Uuid>,
     Json(b): Json<AssignRoleRequest>,
 ) -> ApiResult<Response> {
-    assign(s, p.org, PrincipalKind::SystemAccount, id, b).await
+    assign(s, &p, PrincipalKind::SystemAccount, id, b).await
 }
 pub async fn users_remove_role(
     State(s): State<AppState>,

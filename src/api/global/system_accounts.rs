@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::dto::{SystemAccount, SystemAccountAccessToken, Team};
 use super::teams::TEAM_FILTERS;
 use crate::api::{created, ok, optional_text, required_text, status, Problems};
+use crate::auth::rbac::Grants;
 use crate::auth::token::{self, TokenKind};
 use crate::auth::{Authorized, IdentityRead, IdentityWrite};
 use crate::domain::filter::FieldSpec;
@@ -233,6 +234,12 @@ pub async fn create_system_account_token(
     Json(body): Json<CreateTokenRequest>,
 ) -> ApiResult<Response> {
     find_account(&state, p.org, id).await?;
+    // A token acts as the account: minting one hands out everything the account holds.
+    let held = state
+        .store
+        .principal_grants(p.org, PrincipalKind::SystemAccount, id)
+        .await?;
+    p.ensure_covers(&Grants::from_records(&held))?;
     let now = state.clock.now();
     let mut problems = Problems::default();
     let name = problems.check(required_text("name", body.name.as_deref(), 256));

@@ -10,7 +10,8 @@ use super::dto::{SystemAccount, Team, User};
 use super::system_accounts::SA_FILTERS;
 use super::users::user_filter;
 use crate::api::{created, ok, optional_text, required_text, status, Problems};
-use crate::auth::{Authorized, IdentityRead, IdentityWrite};
+use crate::auth::rbac::Grants;
+use crate::auth::{Authorized, IdentityRead, IdentityWrite, Principal};
 use crate::domain::filter::{FieldSpec, Filter, PageRequest};
 use crate::domain::ids::{OrgId, SystemAccountId, TeamId, UserId};
 use crate::domain::labels::{self, Labels};
@@ -21,7 +22,7 @@ use crate::http::filter::{boolean, parse_filter, text, uuid, EQ, EQ_CONTAINS};
 use crate::http::query::{Paginated, Pagination, RawQuery};
 use crate::http::ApiVersion;
 use crate::state::AppState;
-use crate::store::{AddMember, TeamRecord};
+use crate::store::{AddMember, PrincipalKind, TeamRecord};
 
 pub const TEAM_FILTERS: &[FieldSpec] = &[text("name", EQ_CONTAINS), uuid("id", EQ), boolean("system_team")];
 
@@ -32,6 +33,12 @@ pub fn system_team_error() -> ApiError {
             .rule("invalid")
             .source("path"),
     )
+}
+
+/// Joining a team hands out everything the team holds.
+async fn ensure_covers_team(state: &AppState, p: &Principal, team: Uuid) -> ApiResult<()> {
+    let held = state.store.principal_grants(p.org, PrincipalKind::Team, team).await?;
+    p.ensure_covers(&Grants::from_records(&held))
 }
 
 pub async fn find_team(state: &AppState, org: OrgId, id: Uuid) -> ApiResult<TeamRecord> {
@@ -216,6 +223,7 @@ pub async fn add_user_to_team(
 ) -> ApiResult<Response> {
     let user_id = member_id(&body)?;
     find_team(&state, p.org, id).await?;
+    ensure_covers_team(&state, &p, id).await?;
     state
         .store
         .find_user(p.org, UserId(user_id))
@@ -282,6 +290,7 @@ pub async fn add_system_account_to_team(
 ) -> ApiResult<Response> {
     let sa = member_id(&body)?;
     find_team(&state, p.org, id).await?;
+    ensure_covers_team(&state, &p, id).await?;
     state
         .store
         .find_system_account(p.org, SystemAccountId(sa))

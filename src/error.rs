@@ -84,6 +84,8 @@ pub enum ApiError {
     PreconditionFailed(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("uri too long")]
+    UriTooLong,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("too many requests: {0}")]
@@ -140,6 +142,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -180,6 +183,7 @@ impl IntoResponse for ApiError {
             ApiError::Conflict(d) => ("Conflict", d.clone(), None),
             ApiError::PreconditionFailed(d) => ("Precondition Failed", d.clone(), None),
             ApiError::PayloadTooLarge => ("Payload Too Large", "The request body is too large".into(), None),
+            ApiError::UriTooLong => ("URI Too Long", "The request URI is too long".into(), None),
             ApiError::UnsupportedMediaType => (
                 "Unsupported Media Type",
                 "Expected a request with 'Content-Type: application/json'".into(),

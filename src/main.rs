@@ -94,9 +94,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    kontrol::server::serve(listener, app, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -26,7 +26,10 @@ pub fn parse_pinned_cert(pem: &str, now: i64) -> Result<PinnedCert, String> {
     if !trimmed.starts_with("-----BEGIN ") {
         return Err("must be a PEM-encoded X.509 certificate (-----BEGIN CERTIFICATE-----)".into());
     }
-    let (_, block) = parse_x509_pem(trimmed.as_bytes()).map_err(|_| "is not valid PEM".to_string())?;
+    let (rest, block) = parse_x509_pem(trimmed.as_bytes()).map_err(|_| "is not valid PEM".to_string())?;
+    if !rest.iter().all(u8::is_ascii_whitespace) {
+        return Err("must be exactly one PEM certificate; pin each certificate of a bundle separately".into());
+    }
     if block.label != "CERTIFICATE" {
         if block.label.contains("PRIVATE KEY") {
             return Err("is a private key; pin the certificate, never the key".into());

@@ -95,6 +95,26 @@ impl EntityType {
         }
     }
 
+    /// The name this type has in an API version's responses (2 or 3).
+    pub fn display_name(self, version: u8) -> &'static str {
+        use EntityType::*;
+        match (self, version >= 3) {
+            (ControlPlanes, false) => "Runtime Groups",
+            (ControlPlanes, true) => "Control Planes",
+            (ApiProducts, false) => "Services",
+            (ApiProducts, true) => "API Products",
+            (AuditLogs, _) => "Audit Logs",
+            (Identity, _) => "Identity",
+            (MeshControlPlanes, _) => "Mesh Control Planes",
+            (Apis, _) => "APIs",
+            (ApplicationAuthStrategies, _) => "Application Auth Strategies",
+            (DcrProviders, _) => "DCR Providers",
+            (Networks, _) => "Networks",
+            (Portals, _) => "Portals",
+            (ServiceHub, _) => "Service Hub",
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<EntityType> {
         Self::parse(key)
     }

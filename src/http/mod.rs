@@ -73,15 +73,17 @@ pub fn app(state: AppState) -> Router {
     let api = api_router(state.clone());
     let scoped = middleware::from_fn_with_state(state.clone(), resolve_scope);
     let inner = tower::Layer::layer(&scoped, api);
-    Router::new()
-        .fallback_service(inner)
-        .layer(
-            tower::ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
-                .layer(CatchPanicLayer::custom(|_| {
-                    ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
-                })),
-        )
+    Router::new().fallback_service(inner).layer(
+        tower::ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            // A client that stalls while sending a body is cut off.
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
+                30,
+            )))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+            })),
+    )
 }
 
 fn api_router(state: AppState) -> Router {
@@ -130,9 +132,42 @@ async fn method_not_allowed() -> ApiError {
 
 const API_ROOTS: [&str; 3] = ["v2", "v3", "konnect-api"];
 
+/// The path prefix the request came in under (`/eu`, `/global`, or empty), for links back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BasePath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BasePath {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(parts.extensions.get::<BasePath>().cloned().unwrap_or_default())
+    }
+}
+
+/// Longest request target accepted; longer ones are a 414 problem.
+const MAX_URI_BYTES: usize = 16 * 1024;
+
 /// Strips a `/global` or `/{region}` prefix (or reads the Host) and records the `Scope`.
+/// A trailing slash is ignored (`/v2/users/` is `/v2/users`), as in Konnect's own examples.
 async fn resolve_scope(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    if req.uri().to_string().len() > MAX_URI_BYTES {
+        return ApiError::UriTooLong.into_response();
+    }
+    let mut path = req.uri().path().to_string();
+    if path.len() > 1 && path.ends_with('/') {
+        path = path.trim_end_matches('/').to_string();
+        if path.is_empty() {
+            path.push('/');
+        }
+        let pq = match req.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        let mut parts = req.uri().clone().into_parts();
+        parts.path_and_query = pq.parse().ok();
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
     let mut segs = path.trim_start_matches('/').splitn(3, '/');
     let first = segs.next().unwrap_or("");
     let second = segs.next();
@@ -149,6 +184,7 @@ async fn resolve_scope(State(state): State<AppState>, mut req: Request, next: Ne
         }
     }
     if scope.is_some() {
+        req.extensions_mut().insert(BasePath(format!("/{first}")));
         let rest = &path[first.len() + 1..];
         let new_pq = match req.uri().query() {
             Some(q) => format!("{rest}?{q}"),

@@ -307,22 +307,50 @@ impl Store {
     // ---- composite memberships ---------------------------------------------------------
 
     /// Members of a composite from `offset`, at most `limit`, with the total count.
+    /// Members of a composite that the caller may see, from `offset`, at most `limit`, with
+    /// the total of those it may see.
     pub async fn list_composite_members(
         &self,
         composite: RuntimeGroupId,
+        visibility: &Visibility,
         offset: i64,
         limit: u32,
     ) -> StoreResult<Page<RuntimeGroupRecord>> {
-        let sql = format!(
-            "SELECT {RG_COLS} FROM runtime_groups g JOIN composite_memberships m ON m.member_id = g.id \
-             WHERE m.composite_id = $1 ORDER BY m.created_at, g.created_at, g.id LIMIT $2 OFFSET $3"
-        );
-        let (items, total) = on_pool!(self, p => {
-            let items = sqlx::query_as::<_, RuntimeGroupRecord>(&sql).bind(composite.0).bind(limit as i64).bind(offset).fetch_all(p).await?;
-            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM composite_memberships WHERE composite_id = $1").bind(composite.0).fetch_one(p).await?;
-            (items, total)
-        });
-        Ok(Page { items, total })
+        let res: Result<Page<RuntimeGroupRecord>, sqlx::Error> = on_pool!(self, p => async {
+            let mut page = Page { items: vec![], total: 0 };
+            for count in [true, false] {
+                let mut qb = sqlx::QueryBuilder::new(if count {
+                    "SELECT COUNT(*)".to_string()
+                } else {
+                    format!("SELECT {RG_COLS}")
+                });
+                qb.push(" FROM runtime_groups g JOIN composite_memberships m ON m.member_id = g.id WHERE m.composite_id = ");
+                qb.push_bind(composite.0);
+                if let Visibility::Only(ids) = visibility {
+                    if ids.is_empty() {
+                        qb.push(" AND 1 = 0");
+                    } else {
+                        qb.push(" AND g.id IN (");
+                        let mut sep = qb.separated(", ");
+                        for id in ids {
+                            sep.push_bind(*id);
+                        }
+                        qb.push(")");
+                    }
+                }
+                if count {
+                    page.total = qb.build_query_scalar().fetch_one(p).await?;
+                } else {
+                    qb.push(" ORDER BY m.created_at, g.created_at, g.id LIMIT ");
+                    qb.push_bind(limit as i64);
+                    qb.push(" OFFSET ");
+                    qb.push_bind(offset);
+                    page.items = qb.build_query_as::<RuntimeGroupRecord>().fetch_all(p).await?;
+                }
+            }
+            Ok(page)
+        }.await);
+        Ok(res?)
     }
 
     pub async fn composite_member_ids(&self, composite: RuntimeGroupId) -> StoreResult<Vec<Uuid>> {

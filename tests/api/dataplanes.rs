@@ -72,6 +72,10 @@ async fn bad_certificates_are_400() {
             "X.509",
         ),
         (String::new(), "blank"),
+        (
+            format!("{}{}", fixture("dp-cert-1.pem"), fixture("dp-cert-2.pem")),
+            "exactly one",
+        ),
     ] {
         let (s, e) = app.post(&base, json!({"cert": cert})).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{needle}");

@@ -218,3 +218,44 @@ async fn teams_system_accounts_and_predefined_teams() {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn composite_members_are_listed_only_when_readable() {
+    let app = TestApp::new().await;
+    let (_, c) = app
+        .post(
+            "/us/v2/runtime-groups",
+            json!({"name": "c", "cluster_type": "CLUSTER_TYPE_COMPOSITE"}),
+        )
+        .await;
+    let c = c["id"].as_str().unwrap().to_string();
+    let (_, m1) = app.post("/us/v2/runtime-groups", json!({"name": "m1"})).await;
+    let (_, m2) = app.post("/us/v2/runtime-groups", json!({"name": "m2"})).await;
+    let (m1, m2) = (
+        m1["id"].as_str().unwrap().to_string(),
+        m2["id"].as_str().unwrap().to_string(),
+    );
+    app.post(
+        &format!("/us/v2/runtime-groups/{c}/composite-memberships/add"),
+        json!({"members": [{"id": m1}, {"id": m2}]}),
+    )
+    .await;
+    let (bob, tok) = app.user("bob@example.com").await;
+    assign(&app, &bob, "Viewer", &c, "us").await;
+    let (s, l) = app
+        .get_as(&tok, &format!("/us/v2/runtime-groups/{c}/composite-memberships"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(l["meta"]["page"]["total"], 0, "members bob cannot read stay hidden");
+    assign(&app, &bob, "Viewer", &m1, "us").await;
+    let (_, l) = app
+        .get_as(&tok, &format!("/us/v2/control-planes/{c}/group-memberships"))
+        .await;
+    assert_eq!(l["meta"]["page"]["total"], 1);
+    assert_eq!(l["data"][0]["id"], m1);
+    let (_, l) = app
+        .get(&format!("/us/v2/runtime-groups/{c}/composite-memberships"))
+        .await;
+    assert_eq!(l["meta"]["page"]["total"], 2, "the admin sees both");
+    let _ = m2;
+}

@@ -111,3 +111,23 @@ async fn role_validation() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn entity_type_names_follow_the_version_and_filter_as_one_type() {
+    let app = TestApp::new().await;
+    let (bob, _) = app.user("bob@example.com").await;
+    let base = format!("/users/{bob}/assigned-roles");
+    let (s, r) = app
+        .post(&format!("/v3{base}"), json!({"role_name": "Viewer", "entity_type_name": "Runtime Groups", "entity_id": "*", "entity_region": "us"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(r["entity_type_name"], "Control Planes", "v3 speaks of control planes");
+    let (_, l) = app.get(&format!("/v2{base}")).await;
+    assert_eq!(l["data"][0]["entity_type_name"], "Runtime Groups");
+    for name in ["Runtime%20Groups", "Control%20Planes"] {
+        let (_, l) = app.get(&format!("/v3{base}?filter[entity_type_name]={name}")).await;
+        assert_eq!(l["meta"]["page"]["total"], 1, "{name}");
+    }
+    let (_, l) = app.get(&format!("/v3{base}?filter[entity_type_name]=Identity")).await;
+    assert_eq!(l["meta"]["page"]["total"], 0);
+}

@@ -52,3 +52,21 @@ async fn health_needs_no_token() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b["status"], "ok");
 }
+
+#[tokio::test]
+async fn trailing_slashes_and_long_uris() {
+    let app = TestApp::new().await;
+    for path in [
+        "/v2/users/",
+        "/v3/teams/",
+        "/us/v2/runtime-groups/",
+        "/global/v2/users/",
+    ] {
+        let (s, _) = app.send(with_host(&app, "localhost", path)).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+    }
+    let long = format!("/v3/users?filter[email]={}", "a".repeat(20_000));
+    let (s, e) = app.send(with_host(&app, "localhost", &long)).await;
+    assert_eq!(s, StatusCode::URI_TOO_LONG);
+    assert_eq!(e["title"], "URI Too Long");
+}

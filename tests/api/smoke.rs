@@ -102,6 +102,13 @@ async fn binary_bootstraps_serves_and_stops() {
     let (s, _) = http(port, "GET", "/v3/users", "kpat_wrong", None);
     assert_eq!(s, 401);
 
+    // A client stalled half-way through its headers neither keeps its connection forever nor
+    // holds up a stop.
+    let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stalled
+        .write_all(b"GET /v3/users HTTP/1.1\r\nHost: localhost\r\n")
+        .unwrap();
+
     // SIGTERM stops it cleanly.
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
@@ -112,6 +119,7 @@ async fn binary_bootstraps_serves_and_stops() {
             break;
         }
         assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        let _ = &stalled;
         std::thread::sleep(Duration::from_millis(50));
     }
 }

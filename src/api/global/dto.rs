@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::labels::Labels;
+use crate::domain::roles::EntityType;
 use crate::domain::time::{ser, ser_opt};
 use crate::store::{RoleAssignmentRecord, SystemAccountRecord, TeamRecord, TokenRecord, UserRecord};
 
@@ -77,13 +78,18 @@ pub struct AssignedRole {
     pub entity_region: String,
 }
 
-impl From<RoleAssignmentRecord> for AssignedRole {
-    fn from(r: RoleAssignmentRecord) -> Self {
+impl AssignedRole {
+    /// `entity_type_name` in the route's version's words (`Runtime Groups` on v2, `Control
+    /// Planes` on v3), whichever spelling the assignment was made with.
+    pub fn from_record(r: RoleAssignmentRecord, version: u8) -> Self {
+        let entity_type_name = EntityType::from_key(&r.entity_type_key)
+            .map(|t| t.display_name(version).to_string())
+            .unwrap_or(r.entity_type_name);
         AssignedRole {
             id: r.id,
             role_name: r.role_name,
             entity_id: r.entity_id,
-            entity_type_name: r.entity_type_name,
+            entity_type_name,
             entity_region: r.entity_region,
         }
     }

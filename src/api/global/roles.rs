@@ -10,7 +10,7 @@ use super::teams::{find_team, system_team_error};
 use crate::api::{created, ok, status, Problems};
 use crate::auth::rbac::{Grant, Grants};
 use crate::auth::{Anyone, Authorized, IdentityRead, IdentityWrite, Principal};
-use crate::domain::filter::FieldSpec;
+use crate::domain::filter::{FieldSpec, Filter, Value};
 use crate::domain::ids::{OrgId, RoleAssignmentId, UserId};
 use crate::domain::roles::{predefined_roles, EntityType, ENTITY_TYPE_NAMES_V3, ROLE_NAMES};
 use crate::error::{ApiError, ApiResult, InvalidParameter};
@@ -50,6 +50,24 @@ async fn target(state: &AppState, org: OrgId, kind: PrincipalKind, id: Uuid, wri
     Ok(())
 }
 
+/// `filter[entity_type_name]` matches both spellings of a type (`Runtime Groups` and
+/// `Control Planes` are one type), through the stored canonical key.
+fn role_filter(q: &RawQuery) -> ApiResult<Filter> {
+    let mut filter = parse_filter(q, ROLE_FILTERS)?;
+    for c in &mut filter.conditions {
+        if c.field != "entity_type_name" {
+            continue;
+        }
+        if let Value::Text(name) = &c.value {
+            if let Some(t) = EntityType::parse(name) {
+                c.field = "entity_type_key";
+                c.value = Value::Text(t.key().to_string());
+            }
+        }
+    }
+    Ok(filter)
+}
+
 async fn list(
     state: AppState,
     org: OrgId,
@@ -57,11 +75,12 @@ async fn list(
     id: Uuid,
     page: crate::domain::filter::PageRequest,
     q: RawQuery,
+    version: u8,
 ) -> ApiResult<Response> {
-    let filter = parse_filter(&q, ROLE_FILTERS)?;
+    let filter = role_filter(&q)?;
     target(&state, org, kind, id, false).await?;
     let res = state.store.list_role_assignments(org, kind, id, &filter, page).await?;
-    Ok(ok(Paginated::new(res, page, AssignedRole::from)))
+    Ok(ok(Paginated::new(res, page, |r| AssignedRole::from_record(r, version))))
 }
 
 #[derive(Deserialize)]
@@ -82,6 +101,7 @@ async fn assign(
     kind: PrincipalKind,
     id: Uuid,
     body: AssignRoleRequest,
+    version: u8,
 ) -> ApiResult<Response> {
     let org = p.org;
     target(&state, org, kind, id, true).await?;
@@ -160,7 +180,7 @@ async fn assign(
         .insert_role_assignment(org, kind, id, new, state.clock.now())
         .await
     {
-        Ok(rec) => Ok(created(AssignedRole::from(rec))),
+        Ok(rec) => Ok(created(AssignedRole::from_record(rec, version))),
         Err(e) if e.is_conflict() => Err(ApiError::Conflict("The role is already assigned".into())),
         Err(e) => Err(e.into()),
     }
@@ -184,8 +204,9 @@ pub async fn list_user_roles(
     Path(id): Path<Uuid>,
     Pagination(page): Pagination,
     q: RawQuery,
+    ApiVersion(v): ApiVersion,
 ) -> ApiResult<Response> {
-    list(s, p.org, PrincipalKind::User, id, page, q).await
+    list(s, p.org, PrincipalKind::User, id, page, q, v).await
 }
 pub async fn list_team_roles(
     State(s): State<AppState>,
@@ -193,8 +214,9 @@ pub async fn list_team_roles(
     Path(id): Path<Uuid>,
     Pagination(page): Pagination,
     q: RawQuery,
+    ApiVersion(v): ApiVersion,
 ) -> ApiResult<Response> {
-    list(s, p.org, PrincipalKind::Team, id, page, q).await
+    list(s, p.org, PrincipalKind::Team, id, page, q, v).await
 }
 pub async fn list_system_account_roles(
     State(s): State<AppState>,
@@ -202,32 +224,36 @@ pub async fn list_system_account_roles(
     Path(id): Path<Uuid>,
     Pagination(page): Pagination,
     q: RawQuery,
+    ApiVersion(v): ApiVersion,
 ) -> ApiResult<Response> {
-    list(s, p.org, PrincipalKind::SystemAccount, id, page, q).await
+    list(s, p.org, PrincipalKind::SystemAccount, id, page, q, v).await
 }
 pub async fn users_assign_role(
     State(s): State<AppState>,
     p: Authorized<IdentityWrite>,
     Path(id): Path<Uuid>,
+    ApiVersion(v): ApiVersion,
     Json(b): Json<AssignRoleRequest>,
 ) -> ApiResult<Response> {
-    assign(s, &p, PrincipalKind::User, id, b).await
+    assign(s, &p, PrincipalKind::User, id, b, v).await
 }
 pub async fn teams_assign_role(
     State(s): State<AppState>,
     p: Authorized<IdentityWrite>,
     Path(id): Path<Uuid>,
+    ApiVersion(v): ApiVersion,
     Json(b): Json<AssignRoleRequest>,
 ) -> ApiResult<Response> {
-    assign(s, &p, PrincipalKind::Team, id, b).await
+    assign(s, &p, PrincipalKind::Team, id, b, v).await
 }
 pub async fn system_accounts_assign_role(
     State(s): State<AppState>,
     p: Authorized<IdentityWrite>,
     Path(id): Path<Uuid>,
+    ApiVersion(v): ApiVersion,
     Json(b): Json<AssignRoleRequest>,
 ) -> ApiResult<Response> {
-    assign(s, &p, PrincipalKind::SystemAccount, id, b).await
+    assign(s, &p, PrincipalKind::SystemAccount, id, b, v).await
 }
 pub async fn users_remove_role(
     State(s): State<AppState>,

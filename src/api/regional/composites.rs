@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::dto::runtime_group;
-use super::runtime_groups::{changeable, entity_name, readable, Need};
+use super::runtime_groups::{changeable, entity_name, readable, visibility, Need};
 use crate::api::{ok, status, Problems};
 use crate::auth::rbac::Action;
 use crate::auth::Principal;
@@ -21,7 +21,7 @@ use crate::domain::time::rfc3339;
 use crate::error::{ApiError, ApiResult, InvalidParameter};
 use crate::http::extract::{Json, Path};
 use crate::http::query::{Paginated, Pagination, RawQuery};
-use crate::http::Region;
+use crate::http::{BasePath, Region};
 use crate::state::AppState;
 use crate::store::RuntimeGroupRecord;
 
@@ -324,7 +324,7 @@ pub async fn list_members(
     }
     let res = state
         .store
-        .list_composite_members(RuntimeGroupId(c.id), page.offset(), page.size)
+        .list_composite_members(RuntimeGroupId(c.id), &visibility(&p, &region), page.offset(), page.size)
         .await?;
     let config = state.config.clone();
     Ok(ok(Paginated::new(res, page, |g| runtime_group(&config, &g, naming))))
@@ -335,6 +335,7 @@ pub async fn list_members_cursor(
     State(state): State<AppState>,
     p: Principal,
     Region(region): Region,
+    prefix: BasePath,
     naming: Naming,
     Path(id): Path<Uuid>,
     q: RawQuery,
@@ -372,7 +373,7 @@ pub async fn list_members_cursor(
     problems.finish()?;
     let res = state
         .store
-        .list_composite_members(RuntimeGroupId(c.id), offset, size)
+        .list_composite_members(RuntimeGroupId(c.id), &visibility(&p, &region), offset, size)
         .await?;
     let next_offset = offset + res.items.len() as i64;
     let next = (next_offset < res.total).then(|| {
@@ -381,7 +382,8 @@ pub async fn list_members_cursor(
             Naming::RuntimeGroups => "runtime-groups",
         };
         format!(
-            "/v2/{base}/{}/group-memberships?page[size]={size}&page[after]={}",
+            "{}/v2/{base}/{}/group-memberships?page[size]={size}&page[after]={}",
+            prefix.0,
             c.id,
             encode_cursor(next_offset)
         )

@@ -36,6 +36,8 @@ pub enum Command {
         #[arg(long, default_value = crate::bootstrap::DEFAULT_EMAIL)]
         email: String,
     },
+    /// Print Kontrol's OpenAPI document (JSON) and exit.
+    Openapi,
     /// Apply database migrations and exit.
     Migrate {
         #[arg(long)]

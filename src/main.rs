@@ -17,6 +17,10 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!("{}", serde_json::to_string_pretty(kontrol::http::openapi_document())?);
+        return Ok(());
+    }
     let mut config = Config::load().context("loading configuration")?;
     match cli.command {
         Command::Serve { listen, database } => {
@@ -44,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Openapi => Ok(()),
         Command::Migrate { database } => {
             if let Some(d) = database {
                 config.database_url = d;

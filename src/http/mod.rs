@@ -3,6 +3,7 @@
 
 pub mod extract;
 pub mod filter;
+pub mod openapi;
 pub mod query;
 
 use std::time::Duration;
@@ -102,6 +103,7 @@ fn api_router(state: AppState) -> Router {
     let v3 = global.layer(Extension(ApiVersion(3)));
     Router::new()
         .route("/health", get(health))
+        .route("/v2/openapi.json", get(serve_openapi))
         .nest("/v2", v2)
         .nest("/v3", v3)
         .nest("/konnect-api/api", legacy.layer(Extension(ApiVersion(2))))
@@ -109,6 +111,60 @@ fn api_router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .with_state(state)
+}
+
+/// Kontrol's OpenAPI document (built once).
+pub fn openapi_document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        use openapi::{document, ApiRoute, Family};
+        let meta = vec![
+            ApiRoute::new(
+                axum::http::Method::GET,
+                "/health",
+                "get-health",
+                "Liveness",
+                200,
+                get(health),
+            )
+            .public(),
+            ApiRoute::new(
+                axum::http::Method::GET,
+                "/v2/openapi.json",
+                "get-openapi",
+                "This document",
+                200,
+                get(serve_openapi),
+            )
+            .public(),
+        ];
+        document(&[
+            Family {
+                prefixes: &["/v3", "/v2"],
+                tag: "Identity (global)",
+                routes: crate::api::global::routes(),
+            },
+            Family {
+                prefixes: &["/v2"],
+                tag: "Runtime Groups and Control Planes (regional)",
+                routes: crate::api::regional::routes(),
+            },
+            Family {
+                prefixes: &["/konnect-api/api"],
+                tag: "decK legacy (regional)",
+                routes: crate::api::regional::legacy_routes(),
+            },
+            Family {
+                prefixes: &[""],
+                tag: "Server",
+                routes: meta,
+            },
+        ])
+    })
+}
+
+async fn serve_openapi() -> Response {
+    axum::Json(openapi_document()).into_response()
 }
 
 async fn health(State(state): State<AppState>) -> Response {

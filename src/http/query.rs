@@ -100,20 +100,20 @@ impl FromRequestParts<AppState> for Pagination {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PageMeta {
     pub number: u32,
     pub size: u32,
     pub total: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Meta {
     pub page: PageMeta,
 }
 
 /// `{meta: {page: {number, size, total}}, data: [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paginated<T: Serialize> {
     pub meta: Meta,
     pub data: Vec<T>,

@@ -9,7 +9,7 @@ use crate::domain::roles::EntityType;
 use crate::domain::time::{ser, ser_opt};
 use crate::store::{RoleAssignmentRecord, SystemAccountRecord, TeamRecord, TokenRecord, UserRecord};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub email: String,
@@ -40,7 +40,7 @@ impl User {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: Uuid,
     pub name: String,
@@ -69,7 +69,7 @@ impl Team {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AssignedRole {
     pub id: Uuid,
     pub role_name: String,
@@ -95,7 +95,7 @@ impl AssignedRole {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SystemAccount {
     pub id: Uuid,
     pub name: String,
@@ -121,7 +121,7 @@ impl From<SystemAccountRecord> for SystemAccount {
 }
 
 /// A system account access token (the secret is only in the create response).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SystemAccountAccessToken {
     pub id: Uuid,
     pub name: String,
@@ -153,7 +153,7 @@ impl From<TokenRecord> for SystemAccountAccessToken {
 }
 
 /// A personal access token in the shape of Konnect's SDK (`PersonalAccessToken`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PersonalAccessToken {
     pub id: Uuid,
     pub user_id: Uuid,

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult, InvalidParameter};
 use crate::http::extract::Json;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct InviteUserRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     email: Option<String>,
@@ -86,7 +86,7 @@ pub async fn invite_user(
     Ok(status(StatusCode::CREATED))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AcceptInviteRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     token: Option<String>,

@@ -23,8 +23,13 @@ use crate::store::{NewRoleAssignment, PrincipalKind};
 
 const ROLE_FILTERS: &[FieldSpec] = &[text("role_name", EQ), text("entity_type_name", EQ)];
 
+/// The predefined roles document: entity type key → `{name, roles: {key: {name, description}}}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(value_type = Object)]
+pub struct Roles(serde_json::Value);
+
 pub async fn get_predefined_roles(_p: Authorized<Anyone>, ApiVersion(v): ApiVersion) -> Response {
-    ok(predefined_roles(v))
+    ok(Roles(predefined_roles(v)))
 }
 
 /// Checks that the principal exists (and for teams, that it may be changed when `write`).
@@ -83,7 +88,7 @@ async fn list(
     Ok(ok(Paginated::new(res, page, |r| AssignedRole::from_record(r, version))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AssignRoleRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     role_name: Option<String>,

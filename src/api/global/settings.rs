@@ -29,7 +29,7 @@ async fn org(state: &AppState, id: OrgId) -> ApiResult<OrgRecord> {
         .ok_or_else(|| ApiError::not_found("organization"))
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuthenticationSettings {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     basic_auth_enabled: Option<bool>,
@@ -43,14 +43,94 @@ pub struct AuthenticationSettings {
     konnect_mapping_enabled: Option<bool>,
 }
 
-fn settings_body(s: AuthSettings) -> Value {
-    json!({
-        "basic_auth_enabled": s.basic_auth_enabled,
-        "oidc_auth_enabled": s.oidc_auth_enabled,
-        "saml_auth_enabled": s.saml_auth_enabled,
-        "idp_mapping_enabled": s.idp_mapping_enabled,
-        "konnect_mapping_enabled": s.konnect_mapping_enabled,
-    })
+fn settings_body(s: AuthSettings) -> AuthenticationSettings {
+    AuthenticationSettings {
+        basic_auth_enabled: Some(s.basic_auth_enabled),
+        oidc_auth_enabled: Some(s.oidc_auth_enabled),
+        saml_auth_enabled: Some(s.saml_auth_enabled),
+        idp_mapping_enabled: Some(s.idp_mapping_enabled),
+        konnect_mapping_enabled: Some(s.konnect_mapping_enabled),
+    }
+}
+
+/// v2's single OIDC configuration (`IdP`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IdP {
+    issuer: String,
+    login_path: String,
+    client_id: String,
+    scopes: Vec<String>,
+    claim_mappings: ClaimMappings,
+}
+
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClaimMappings {
+    name: String,
+    email: String,
+    groups: String,
+}
+
+/// An identity provider (v3).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IdentityProvider {
+    id: Uuid,
+    #[serde(rename = "type")]
+    kind: String,
+    enabled: bool,
+    login_path: String,
+    #[schema(value_type = Object)]
+    config: Value,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TeamMapping {
+    group: String,
+    team_ids: Vec<Uuid>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TeamGroupMapping {
+    team_id: Uuid,
+    groups: Vec<String>,
+}
+
+/// `GET /identity-provider/team-mappings`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TeamMappingResponse {
+    meta: Meta,
+    data: Vec<TeamMapping>,
+}
+
+/// `PUT /identity-provider/team-mappings`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TeamMappingCollection {
+    data: Vec<TeamMapping>,
+}
+
+/// `GET`/`PATCH /identity-provider/team-group-mappings`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TeamGroupMappingCollection {
+    meta: Meta,
+    data: Vec<TeamGroupMapping>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImpersonationSettings {
+    enabled: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MeOrganization {
+    id: Uuid,
+    name: String,
+    owner_id: String,
+    login_path: String,
+    created_at: String,
+    updated_at: String,
+    state: String,
+    retention_period_days: i32,
 }
 
 pub async fn get_authentication_settings(
@@ -225,7 +305,7 @@ fn parse_config(
     }
 }
 
-fn provider_body(state: &AppState, r: &IdpRecord) -> Value {
+fn provider_body(state: &AppState, r: &IdpRecord) -> IdentityProvider {
     let mut config: Value = serde_json::from_str(&r.config).unwrap_or_else(|_| json!({}));
     if r.kind == "saml" {
         let base = state.config.public_url.trim_end_matches('/');
@@ -235,15 +315,15 @@ fn provider_body(state: &AppState, r: &IdpRecord) -> Value {
         config["login_url"] = json!(format!("{base}/login/{lp}"));
         config["callback_url"] = json!(format!("{base}/v2/authenticate/{lp}/saml/acs"));
     }
-    json!({
-        "id": r.id,
-        "type": r.kind,
-        "enabled": r.enabled,
-        "login_path": r.login_path,
-        "config": config,
-        "created_at": rfc3339(&r.created_at),
-        "updated_at": rfc3339(&r.updated_at),
-    })
+    IdentityProvider {
+        id: r.id,
+        kind: r.kind.clone(),
+        enabled: r.enabled,
+        login_path: r.login_path.clone(),
+        config,
+        created_at: rfc3339(&r.created_at),
+        updated_at: rfc3339(&r.updated_at),
+    }
 }
 
 pub async fn get_identity_providers(
@@ -269,7 +349,7 @@ pub async fn get_identity_providers(
     Ok(ok(list.iter().map(|r| provider_body(&state, r)).collect::<Vec<_>>()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateIdentityProviderRequest {
     #[serde(rename = "type")]
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
@@ -277,6 +357,7 @@ pub struct CreateIdentityProviderRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     login_path: Option<String>,
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
+    #[schema(value_type = Option<Object>)]
     config: Option<Value>,
 }
 
@@ -354,13 +435,14 @@ pub async fn get_identity_provider(
     Ok(ok(provider_body(&state, &find_provider(&state, p.org, id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateIdentityProviderRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     enabled: Option<bool>,
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     login_path: Option<String>,
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
+    #[schema(value_type = Option<Object>)]
     config: Option<Value>,
 }
 
@@ -419,17 +501,23 @@ pub async fn delete_identity_provider(
 
 // ---- v2's single OIDC configuration -----------------------------------------------------
 
-fn idp_v2_body(r: Option<&IdpRecord>) -> Value {
+fn idp_v2_body(r: Option<&IdpRecord>) -> IdP {
     let cfg: Value = r
         .and_then(|r| serde_json::from_str(&r.config).ok())
         .unwrap_or_else(|| json!({}));
-    json!({
-        "issuer": cfg.get("issuer_url").cloned().unwrap_or(json!("")),
-        "login_path": r.map(|r| r.login_path.clone()).unwrap_or_default(),
-        "client_id": cfg.get("client_id").cloned().unwrap_or(json!("")),
-        "scopes": cfg.get("scopes").cloned().unwrap_or_else(default_scopes),
-        "claim_mappings": cfg.get("claim_mappings").cloned().unwrap_or_else(default_claims),
-    })
+    let text = |k: &str| cfg.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    IdP {
+        issuer: text("issuer_url"),
+        login_path: r.map(|r| r.login_path.clone()).unwrap_or_default(),
+        client_id: text("client_id"),
+        scopes: serde_json::from_value(cfg.get("scopes").cloned().unwrap_or_else(default_scopes)).unwrap_or_default(),
+        claim_mappings: serde_json::from_value(cfg.get("claim_mappings").cloned().unwrap_or_else(default_claims))
+            .unwrap_or(ClaimMappings {
+                name: "name".into(),
+                email: "email".into(),
+                groups: "groups".into(),
+            }),
+    }
 }
 
 pub async fn get_idp_configuration(State(state): State<AppState>, p: Authorized<IdentityRead>) -> ApiResult<Response> {
@@ -438,7 +526,7 @@ pub async fn get_idp_configuration(State(state): State<AppState>, p: Authorized<
     Ok(ok(idp_v2_body(Some(&r))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateIdpConfigurationRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     issuer: Option<String>,
@@ -537,11 +625,10 @@ pub async fn update_idp_configuration(
 
 // ---- group ↔ team mappings ---------------------------------------------------------------
 
-fn page_of<T: Clone>(all: &[T], page: PageRequest) -> Vec<T> {
-    all.iter()
+fn page_of<T>(all: Vec<T>, page: PageRequest) -> Vec<T> {
+    all.into_iter()
         .skip(page.offset() as usize)
         .take(page.size as usize)
-        .cloned()
         .collect()
 }
 
@@ -569,23 +656,23 @@ async fn require_idp(state: &AppState, org: OrgId, status_412: bool) -> ApiResul
     Ok(())
 }
 
-fn group_by_group(pairs: Vec<(String, Uuid)>) -> Vec<Value> {
+fn group_by_group(pairs: Vec<(String, Uuid)>) -> Vec<TeamMapping> {
     let mut map: BTreeMap<String, Vec<Uuid>> = BTreeMap::new();
     for (g, t) in pairs {
         map.entry(g).or_default().push(t);
     }
     map.into_iter()
-        .map(|(g, ts)| json!({"group": g, "team_ids": ts}))
+        .map(|(group, team_ids)| TeamMapping { group, team_ids })
         .collect()
 }
 
-fn group_by_team(pairs: Vec<(String, Uuid)>) -> Vec<Value> {
+fn group_by_team(pairs: Vec<(String, Uuid)>) -> Vec<TeamGroupMapping> {
     let mut map: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
     for (g, t) in pairs {
         map.entry(t).or_default().push(g);
     }
     map.into_iter()
-        .map(|(t, gs)| json!({"team_id": t, "groups": gs}))
+        .map(|(team_id, groups)| TeamGroupMapping { team_id, groups })
         .collect()
 }
 
@@ -596,10 +683,13 @@ pub async fn get_idp_team_mappings(
 ) -> ApiResult<Response> {
     require_idp(&state, p.org, true).await?;
     let all = group_by_group(state.store.list_team_mappings(p.org).await?);
-    Ok(ok(json!({"meta": meta(page, all.len()), "data": page_of(&all, page)})))
+    Ok(ok(TeamMappingResponse {
+        meta: meta(page, all.len()),
+        data: page_of(all, page),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TeamMappingItem {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     group: Option<String>,
@@ -607,7 +697,7 @@ pub struct TeamMappingItem {
     team_ids: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateTeamMappingsRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     mappings: Option<Vec<TeamMappingItem>>,
@@ -677,11 +767,14 @@ pub async fn update_idp_team_mappings(
     }
     problems.finish()?;
     state.store.replace_group_mappings(p.org, &parsed).await?;
-    let data: Vec<Value> = parsed
-        .iter()
-        .map(|(g, ids)| json!({"group": g, "team_ids": ids.iter().map(|t| t.0).collect::<Vec<_>>()}))
+    let data = parsed
+        .into_iter()
+        .map(|(group, ids)| TeamMapping {
+            group,
+            team_ids: ids.iter().map(|t| t.0).collect(),
+        })
         .collect();
-    Ok(ok(json!({ "data": data })))
+    Ok(ok(TeamMappingCollection { data }))
 }
 
 pub async fn get_team_group_mappings(
@@ -690,10 +783,13 @@ pub async fn get_team_group_mappings(
     Pagination(page): Pagination,
 ) -> ApiResult<Response> {
     let all = group_by_team(state.store.list_team_mappings(p.org).await?);
-    Ok(ok(json!({"meta": meta(page, all.len()), "data": page_of(&all, page)})))
+    Ok(ok(TeamGroupMappingCollection {
+        meta: meta(page, all.len()),
+        data: page_of(all, page),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TeamGroupItem {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     team_id: Option<String>,
@@ -701,7 +797,7 @@ pub struct TeamGroupItem {
     groups: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PatchTeamGroupMappingsRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     data: Option<Vec<TeamGroupItem>>,
@@ -749,7 +845,10 @@ pub async fn patch_team_group_mappings(
         size: state.config.max_page_size,
     };
     let all = group_by_team(state.store.list_team_mappings(p.org).await?);
-    Ok(ok(json!({"meta": meta(page, all.len()), "data": page_of(&all, page)})))
+    Ok(ok(TeamGroupMappingCollection {
+        meta: meta(page, all.len()),
+        data: page_of(all, page),
+    }))
 }
 
 // ---- impersonation and the organization ----------------------------------------------------
@@ -759,10 +858,12 @@ pub async fn get_impersonation_settings(
     p: Authorized<IdentityRead>,
 ) -> ApiResult<Response> {
     let o = org(&state, p.org).await?;
-    Ok(ok(json!({"enabled": o.impersonation_enabled})))
+    Ok(ok(ImpersonationSettings {
+        enabled: o.impersonation_enabled,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ImpersonationRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     enabled: Option<bool>,
@@ -777,21 +878,23 @@ pub async fn update_impersonation_settings(
         state.store.set_impersonation(p.org, e, state.clock.now()).await?;
     }
     let o = org(&state, p.org).await?;
-    Ok(ok(json!({"enabled": o.impersonation_enabled})))
+    Ok(ok(ImpersonationSettings {
+        enabled: o.impersonation_enabled,
+    }))
 }
 
 pub async fn get_organizations_me(State(state): State<AppState>, p: Authorized<Anyone>) -> ApiResult<Response> {
     let o = org(&state, p.org).await?;
-    Ok(ok(json!({
-        "id": o.id,
-        "name": o.name,
-        "owner_id": o.owner_id.map(|u| u.to_string()).unwrap_or_default(),
-        "login_path": o.login_path,
-        "created_at": rfc3339(&o.created_at),
-        "updated_at": rfc3339(&o.updated_at),
-        "state": o.state,
-        "retention_period_days": o.retention_period_days,
-    })))
+    Ok(ok(MeOrganization {
+        id: o.id,
+        name: o.name,
+        owner_id: o.owner_id.map(|u| u.to_string()).unwrap_or_default(),
+        login_path: o.login_path,
+        created_at: rfc3339(&o.created_at),
+        updated_at: rfc3339(&o.updated_at),
+        state: o.state,
+        retention_period_days: o.retention_period_days,
+    }))
 }
 
 #[cfg(test)]

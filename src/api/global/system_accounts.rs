@@ -60,7 +60,7 @@ pub async fn list_system_accounts(
     Ok(ok(Paginated::new(res, page, SystemAccount::from)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateSystemAccountRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
@@ -110,7 +110,7 @@ pub async fn get_system_account(
     Ok(ok(SystemAccount::from(find_account(&state, p.org, id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateSystemAccountRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
@@ -202,7 +202,7 @@ pub async fn list_system_account_tokens(
     Ok(ok(Paginated::new(res, page, SystemAccountAccessToken::from)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateTokenRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
@@ -293,7 +293,7 @@ pub async fn get_system_account_token(
     Ok(ok(SystemAccountAccessToken::from(t)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RenameTokenRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,

@@ -65,7 +65,7 @@ pub async fn list_teams(
     Ok(ok(Paginated::new(res, page, |t| Team::from_record(t, v))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateTeamRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
@@ -115,7 +115,7 @@ pub async fn get_team(
     Ok(ok(Team::from_record(find_team(&state, p.org, id).await?, v)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateTeamRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
@@ -195,7 +195,7 @@ pub async fn list_team_users(
     Ok(ok(Paginated::new(res, page, |u| User::from_record(u, v, region))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     id: Option<String>,

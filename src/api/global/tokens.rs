@@ -86,7 +86,7 @@ pub async fn list_personal_access_tokens(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreatePatRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,
@@ -209,7 +209,7 @@ pub async fn get_personal_access_token(
     Ok(ok(PersonalAccessToken::from_record(t, state.clock.now())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdatePatRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     name: Option<String>,

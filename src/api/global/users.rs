@@ -70,7 +70,7 @@ pub async fn get_user(
     Ok(ok(User::from_record(user, v, state.config.default_region())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateUserRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     full_name: Option<String>,

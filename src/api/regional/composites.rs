@@ -7,10 +7,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
-use super::dto::runtime_group;
+use super::dto::{runtime_group, CursorMeta, CursorPageMeta, GroupMemberships, GroupStatus, MemberStatus};
 use super::runtime_groups::{changeable, entity_name, readable, visibility, Need};
 use crate::api::{ok, status, Problems};
 use crate::auth::rbac::Action;
@@ -29,13 +28,13 @@ pub const MAX_MEMBERS: usize = 256;
 pub const MAX_PER_CALL: usize = 50;
 pub const MAX_COMPOSITES_PER_GROUP: i64 = 5;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberRef {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     id: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MembersRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     members: Option<Vec<MemberRef>>,
@@ -389,10 +388,16 @@ pub async fn list_members_cursor(
         )
     });
     let config = state.config.clone();
-    Ok(ok(json!({
-        "meta": {"page": {"next": next, "size": size, "total": if offset == 0 { json!(res.total) } else { json!(null) }}},
-        "data": res.items.iter().map(|g| runtime_group(&config, g, naming)).collect::<Vec<_>>(),
-    })))
+    Ok(ok(GroupMemberships {
+        meta: CursorMeta {
+            page: CursorPageMeta {
+                next,
+                size,
+                total: (offset == 0).then_some(res.total),
+            },
+        },
+        data: res.items.iter().map(|g| runtime_group(&config, g, naming)).collect(),
+    }))
 }
 
 fn encode_cursor(offset: i64) -> String {
@@ -416,7 +421,7 @@ pub async fn member_status(
 ) -> ApiResult<Response> {
     let g = readable(&state, &p, &region, id, naming).await?;
     let is_member = state.store.is_composite_member(RuntimeGroupId(g.id)).await?;
-    Ok(ok(json!({ "is_member": is_member })))
+    Ok(ok(MemberStatus { is_member }))
 }
 
 /// `GET …/composite-status` / `…/group-status`. Conflicts come from configuration entities
@@ -436,13 +441,13 @@ pub async fn group_status(
         Naming::RuntimeGroups => "COMPOSITE_STATE_OK",
         Naming::ControlPlanes => "OK",
     };
-    Ok(ok(json!({
-        "id": g.id,
-        "created_at": rfc3339(&g.created_at),
-        "updated_at": rfc3339(&g.updated_at),
-        "conflicts": [],
-        "state": state_name,
-    })))
+    Ok(ok(GroupStatus {
+        id: g.id,
+        created_at: rfc3339(&g.created_at),
+        updated_at: rfc3339(&g.updated_at),
+        conflicts: vec![],
+        state: state_name.to_string(),
+    }))
 }
 
 #[cfg(test)]

@@ -6,9 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::dto::{
+    CertificatePage, CompatibilityStatus, DpCertificate, DpCertificateItem, DpCertificateList, EolNode, EolNodeList,
+    ExpectedConfigHash, Node, NodeItem, NodeList, TotalCount,
+};
 use super::runtime_groups::{changeable, readable, Need};
 use crate::api::{created, ok, status};
 use crate::auth::Principal;
@@ -55,35 +58,37 @@ fn config_api_page(q: &RawQuery) -> ApiResult<PageRequest> {
 
 /// `{total_count, has_next_page[, next_cursor]}`; the cursor (the next page number) is only
 /// present when there is a next page, as the spec types it as a non-nullable string.
-fn page_body(total: i64, has_next: bool, page: PageRequest) -> Value {
-    let mut body = json!({"total_count": total, "has_next_page": has_next});
-    if has_next {
-        body["next_cursor"] = json!((page.number + 1).to_string());
+fn page_body(total: i64, has_next: bool, page: PageRequest) -> CertificatePage {
+    CertificatePage {
+        total_count: total,
+        has_next_page: has_next,
+        next_cursor: has_next.then(|| (page.number + 1).to_string()),
     }
-    body
 }
 
-fn cert_body(c: &CertificateRecord) -> Value {
-    json!({
-        "id": c.id,
-        "cert": c.cert,
-        "created_at": c.created_at.timestamp(),
-        "updated_at": c.updated_at.timestamp(),
-    })
+fn cert_body(c: &CertificateRecord) -> DpCertificate {
+    DpCertificate {
+        id: c.id,
+        cert: c.cert.clone(),
+        created_at: c.created_at.timestamp(),
+        updated_at: c.updated_at.timestamp(),
+    }
 }
 
-fn node_body(n: &NodeRecord) -> Value {
-    json!({
-        "id": n.id,
-        "version": n.version,
-        "hostname": n.hostname,
-        "last_ping": n.last_ping,
-        "type": n.kind,
-        "created_at": n.created_at.timestamp(),
-        "updated_at": n.updated_at.timestamp(),
-        "config_hash": n.config_hash,
-        "compatibility_status": {"state": n.compatibility_state},
-    })
+fn node_body(n: &NodeRecord) -> Node {
+    Node {
+        id: n.id.clone(),
+        version: n.version.clone(),
+        hostname: n.hostname.clone(),
+        last_ping: n.last_ping,
+        kind: n.kind.clone(),
+        created_at: n.created_at.timestamp(),
+        updated_at: n.updated_at.timestamp(),
+        config_hash: n.config_hash.clone(),
+        compatibility_status: CompatibilityStatus {
+            state: n.compatibility_state.clone(),
+        },
+    }
 }
 
 pub async fn list_certificates(
@@ -98,13 +103,13 @@ pub async fn list_certificates(
     let g = readable(&state, &p, &region, id, naming).await?;
     let res = state.store.list_certificates(RuntimeGroupId(g.id), page).await?;
     let has_next = page.offset() + (res.items.len() as i64) < res.total;
-    Ok(ok(json!({
-        "items": res.items.iter().map(cert_body).collect::<Vec<_>>(),
-        "page": page_body(res.total, has_next, page),
-    })))
+    Ok(ok(DpCertificateList {
+        items: res.items.iter().map(cert_body).collect(),
+        page: page_body(res.total, has_next, page),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PinRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
     cert: Option<String>,
@@ -135,7 +140,7 @@ pub async fn pin_certificate(
         .insert_certificate(RuntimeGroupId(g.id), &pinned.pem, &pinned.fingerprint, now)
         .await
     {
-        Ok(c) => Ok(created(json!({ "item": cert_body(&c) }))),
+        Ok(c) => Ok(created(DpCertificateItem { item: cert_body(&c) })),
         Err(e) if e.is_conflict() => Err(ApiError::Conflict(
             "This certificate is already pinned on the group.".into(),
         )),
@@ -156,7 +161,7 @@ pub async fn get_certificate(
         .find_certificate(RuntimeGroupId(g.id), CertificateId(cert))
         .await?
         .ok_or_else(|| ApiError::not_found("certificate"))?;
-    Ok(ok(json!({ "item": cert_body(&c) })))
+    Ok(ok(DpCertificateItem { item: cert_body(&c) }))
 }
 
 pub async fn delete_certificate(
@@ -188,10 +193,10 @@ pub async fn list_nodes(
     let page = config_api_page(&q)?;
     let g = readable(&state, &p, &region, id, naming).await?;
     let res = state.store.list_nodes(RuntimeGroupId(g.id), page).await?;
-    Ok(ok(json!({
-        "items": res.items.iter().map(node_body).collect::<Vec<_>>(),
-        "page": {"total_count": res.total},
-    })))
+    Ok(ok(NodeList {
+        items: res.items.iter().map(node_body).collect(),
+        page: TotalCount { total_count: res.total },
+    }))
 }
 
 /// Major version below which Kong Gateway data planes are end of life.
@@ -216,22 +221,29 @@ pub async fn list_eol_nodes(
 ) -> ApiResult<Response> {
     let page = config_api_page(&q)?;
     let g = readable(&state, &p, &region, id, naming).await?;
-    let eol: Vec<Value> = state
+    let eol: Vec<EolNode> = state
         .store
         .all_nodes(RuntimeGroupId(g.id))
         .await?
         .iter()
         .filter_map(|n| {
-            eol_message(&n.version).map(|m| json!({"node_id": n.id, "node_version": n.version, "message": m}))
+            eol_message(&n.version).map(|message| EolNode {
+                node_id: n.id.clone(),
+                node_version: n.version.clone(),
+                message,
+            })
         })
         .collect();
-    let total = eol.len();
-    let items: Vec<Value> = eol
+    let total = eol.len() as i64;
+    let items: Vec<EolNode> = eol
         .into_iter()
         .skip(page.offset() as usize)
         .take(page.size as usize)
         .collect();
-    Ok(ok(json!({ "items": items, "page": {"total_count": total} })))
+    Ok(ok(EolNodeList {
+        items,
+        page: TotalCount { total_count: total },
+    }))
 }
 
 fn node_id(raw: &str) -> ApiResult<&str> {
@@ -258,7 +270,7 @@ pub async fn get_node(
         .find_node(RuntimeGroupId(g.id), node_id(&node)?)
         .await?
         .ok_or_else(|| ApiError::not_found("node"))?;
-    Ok(ok(json!({ "item": node_body(&n) })))
+    Ok(ok(NodeItem { item: node_body(&n) }))
 }
 
 pub async fn delete_node(
@@ -283,11 +295,11 @@ pub async fn expected_config_hash(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
     let g = readable(&state, &p, &region, id, naming).await?;
-    Ok(ok(json!({
-        "expected_hash": EMPTY_CONFIG_HASH,
-        "created_at": g.created_at.timestamp(),
-        "updated_at": g.updated_at.timestamp(),
-    })))
+    Ok(ok(ExpectedConfigHash {
+        expected_hash: EMPTY_CONFIG_HASH.to_string(),
+        created_at: g.created_at.timestamp(),
+        updated_at: g.updated_at.timestamp(),
+    }))
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::json;
 
-use super::dto::runtime_group;
+use super::dto::{runtime_group, LegacyRuntimeGroups};
 use super::runtime_groups::visibility;
 use crate::api::ok;
 use crate::auth::Principal;
@@ -62,9 +61,13 @@ pub async fn list_runtime_groups(
         )
         .await?;
     let page_count = (res.total + page.size as i64 - 1) / page.size as i64;
-    Ok(ok(json!({
-        "data": res.items.iter().map(|g| runtime_group(&state.config, g, Naming::RuntimeGroups)).collect::<Vec<_>>(),
-        "page": page.number,
-        "pageCount": page_count,
-    })))
+    Ok(ok(LegacyRuntimeGroups {
+        data: res
+            .items
+            .iter()
+            .map(|g| runtime_group(&state.config, g, Naming::RuntimeGroups))
+            .collect(),
+        page: page.number,
+        page_count,
+    }))
 }

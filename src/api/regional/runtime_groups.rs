@@ -154,7 +154,7 @@ fn conflict(naming: Naming) -> ApiError {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRuntimeGroupRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]
@@ -369,7 +369,7 @@ pub async fn get(
     Ok(ok(runtime_group(&state.config, &g, naming)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRuntimeGroupRequest {
     #[serde(default, deserialize_with = "crate::http::extract::non_null")]

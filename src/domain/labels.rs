@@ -126,6 +126,22 @@ mod tests {
         assert_eq!(validate(&many).unwrap_err().field, "labels");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn validation_never_panics(k in ".{0,80}", v in ".{0,80}", n in 0usize..60) {
+            let mut labels = one(&k, &v);
+            for i in 0..n {
+                labels.insert(format!("k{i}"), "v".into());
+            }
+            let _ = validate(&labels);
+            let upd = [(k.clone(), Some(v.clone())), (format!("k{n}"), None)].into_iter().collect();
+            if let Ok(next) = apply_update(&labels, &upd) {
+                proptest::prop_assert!(next.len() <= MAX_LABELS);
+                proptest::prop_assert!(validate(&next).is_ok());
+            }
+        }
+    }
+
     #[test]
     fn null_deletes_on_update() {
         let cur = one("a", "1");

@@ -7,6 +7,7 @@ mod composites;
 mod dataplanes;
 mod errors;
 mod invites;
+mod openapi;
 mod rbac;
 mod regional_rbac;
 mod roles;

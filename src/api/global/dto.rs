@@ -134,8 +134,6 @@ pub struct SystemAccountAccessToken {
     pub expires_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "ser_opt", skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
 }
 
 impl From<TokenRecord> for SystemAccountAccessToken {
@@ -147,9 +145,17 @@ impl From<TokenRecord> for SystemAccountAccessToken {
             updated_at: t.updated_at,
             expires_at: t.expires_at,
             last_used_at: t.last_used_at,
-            token: None,
         }
     }
+}
+
+/// The create response: the token and, once, its secret.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SystemAccountAccessTokenCreated {
+    #[serde(flatten)]
+    pub token: SystemAccountAccessToken,
+    #[serde(rename = "token")]
+    pub secret: String,
 }
 
 /// A personal access token in the shape of Konnect's SDK (`PersonalAccessToken`).

@@ -430,7 +430,7 @@ pub fn routes() -> Vec<ApiRoute> {
             post(system_accounts::create_system_account_token),
         )
         .request(inline::<system_accounts::CreateTokenRequest>)
-        .response(named::<SystemAccountAccessToken>),
+        .response(named::<dto::SystemAccountAccessTokenCreated>),
         r(
             M::GET,
             "/system-accounts/{accountId}/access-tokens/{tokenId}",

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::dto::{SystemAccount, SystemAccountAccessToken, Team};
+use super::dto::{SystemAccount, SystemAccountAccessToken, SystemAccountAccessTokenCreated, Team};
 use super::teams::TEAM_FILTERS;
 use crate::api::{created, ok, optional_text, required_text, status, Problems};
 use crate::auth::rbac::Grants;
@@ -274,9 +274,10 @@ pub async fn create_system_account_token(
             now,
         )
         .await?;
-    let mut out = SystemAccountAccessToken::from(rec);
-    out.token = Some(secret);
-    Ok(created(out))
+    Ok(created(SystemAccountAccessTokenCreated {
+        token: SystemAccountAccessToken::from(rec),
+        secret,
+    }))
 }
 
 pub async fn get_system_account_token(

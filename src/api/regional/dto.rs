@@ -69,8 +69,10 @@ pub fn runtime_group(config: &Config, g: &RuntimeGroupRecord, naming: Naming) ->
 /// `meta.page` of cursor-paginated lists.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CursorPageMeta {
+    #[schema(required = true)]
     pub next: Option<String>,
     pub size: u32,
+    #[schema(required = true)]
     pub total: Option<i64>,
 }
 

@@ -37,6 +37,22 @@ pub struct SystemAccountRecord {
 
 const SA_COLS: &str = "s.id, s.org_id, s.name, s.description, s.konnect_managed, s.created_at, s.updated_at";
 
+/// The two kinds of team membership.
+#[derive(Clone, Copy)]
+enum Membership {
+    Users,
+    SystemAccounts,
+}
+
+impl Membership {
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Membership::Users => ("team_users", "user_id"),
+            Membership::SystemAccounts => ("team_system_accounts", "system_account_id"),
+        }
+    }
+}
+
 /// Outcome of adding a member to a team.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AddMember {
@@ -181,19 +197,11 @@ impl Store {
     }
 
     pub async fn add_team_user(&self, team: TeamId, user: UserId, now: DateTime<Utc>) -> StoreResult<AddMember> {
-        let res = on_pool!(self, p => sqlx::query("INSERT INTO team_users (team_id, user_id, created_at) VALUES ($1, $2, $3)")
-            .bind(team.0).bind(user.0).bind(now).execute(p).await.map(|r| r.rows_affected()));
-        match res {
-            Ok(_) => Ok(AddMember::Added),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(AddMember::AlreadyMember),
-            Err(e) => Err(e.into()),
-        }
+        self.add_member(Membership::Users, team, user.0, now).await
     }
 
     pub async fn remove_team_user(&self, team: TeamId, user: UserId) -> StoreResult<bool> {
-        let res = on_pool!(self, p => sqlx::query("DELETE FROM team_users WHERE team_id = $1 AND user_id = $2")
-            .bind(team.0).bind(user.0).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(res > 0)
+        self.remove_member(Membership::Users, team, user.0).await
     }
 
     pub async fn add_team_system_account(
@@ -202,8 +210,23 @@ impl Store {
         sa: SystemAccountId,
         now: DateTime<Utc>,
     ) -> StoreResult<AddMember> {
-        let res = on_pool!(self, p => sqlx::query("INSERT INTO team_system_accounts (team_id, system_account_id, created_at) VALUES ($1, $2, $3)")
-            .bind(team.0).bind(sa.0).bind(now).execute(p).await.map(|r| r.rows_affected()));
+        self.add_member(Membership::SystemAccounts, team, sa.0, now).await
+    }
+
+    pub async fn remove_team_system_account(&self, team: TeamId, sa: SystemAccountId) -> StoreResult<bool> {
+        self.remove_member(Membership::SystemAccounts, team, sa.0).await
+    }
+
+    async fn add_member(
+        &self,
+        m: Membership,
+        team: TeamId,
+        member: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<AddMember> {
+        let (table, column) = m.table();
+        let sql = format!("INSERT INTO {table} (team_id, {column}, created_at) VALUES ($1, $2, $3)");
+        let res = on_pool!(self, p => sqlx::query(&sql).bind(team.0).bind(member).bind(now).execute(p).await.map(|r| r.rows_affected()));
         match res {
             Ok(_) => Ok(AddMember::Added),
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(AddMember::AlreadyMember),
@@ -211,10 +234,11 @@ impl Store {
         }
     }
 
-    pub async fn remove_team_system_account(&self, team: TeamId, sa: SystemAccountId) -> StoreResult<bool> {
-        let res = on_pool!(self, p => sqlx::query("DELETE FROM team_system_accounts WHERE team_id = $1 AND system_account_id = $2")
-            .bind(team.0).bind(sa.0).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(res > 0)
+    async fn remove_member(&self, m: Membership, team: TeamId, member: Uuid) -> StoreResult<bool> {
+        let (table, column) = m.table();
+        let sql = format!("DELETE FROM {table} WHERE team_id = $1 AND {column} = $2");
+        let n = on_pool!(self, p => sqlx::query(&sql).bind(team.0).bind(member).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
     }
 
     // ---- system accounts -------------------------------------------------------------

@@ -115,6 +115,15 @@ async fn system_account_tokens_authenticate_and_expire() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, t2) = app
+        .post(
+            &format!("/v3/system-accounts/{id}/access-tokens"),
+            json!({"name": "default expiry"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let exp = chrono::DateTime::parse_from_rfc3339(t2["expires_at"].as_str().unwrap()).unwrap();
+    assert_eq!((exp.with_timezone(&chrono::Utc) - app.clock.now()).num_days(), 365);
 
     // The token works, but grants nothing until the account holds a role.
     let (s, _) = app.get_as(&secret, "/v3/roles").await;
@@ -153,7 +162,7 @@ async fn system_account_tokens_authenticate_and_expire() {
     assert_eq!(members["meta"]["page"]["total"], 1);
 
     let (_, list) = app.get(&format!("/v3/system-accounts/{id}/access-tokens")).await;
-    assert_eq!(list["meta"]["page"]["total"], 1);
+    assert_eq!(list["meta"]["page"]["total"], 2);
     assert!(list["data"][0].get("token").is_none(), "secrets are shown once");
     assert!(list["data"][0]["last_used_at"].is_string());
     let (s, t) = app

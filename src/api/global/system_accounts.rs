@@ -243,11 +243,10 @@ pub async fn create_system_account_token(
     let now = state.clock.now();
     let mut problems = Problems::default();
     let name = problems.check(required_text("name", body.name.as_deref(), 256));
+    // `expires_at` is optional in the spec; without it a token lives for one year, so that no
+    // token lives forever.
     let expires_at = match body.expires_at.as_deref() {
-        None => {
-            problems.push(InvalidParameter::required("expires_at"));
-            None
-        }
+        None => Some(now + chrono::TimeDelta::days(365)),
         Some(raw) => problems.check(future_timestamp("expires_at", raw, now)),
     };
     problems.finish()?;

@@ -1,6 +1,7 @@
 //! The only place with SQL. One `Store` over SQLite and PostgreSQL: every query is written
 //! once with `$n` placeholders and run on whichever pool the URL selected (`on_pool!`).
 
+mod bulk;
 mod identity;
 mod orgs;
 mod roles;
@@ -9,6 +10,7 @@ mod teams;
 mod tokens;
 mod users;
 
+pub use bulk::*;
 pub use identity::*;
 pub use orgs::*;
 pub use roles::*;

@@ -49,21 +49,10 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// True when a store error is a unique-constraint violation.
-pub fn is_conflict(e: &StoreError) -> bool {
-    matches!(e, StoreError::Conflict(_))
-}
-
 #[derive(Clone, Debug)]
 pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
 }
 
 /// Runs the same expression against whichever pool is configured. `$p` is bound to the
@@ -202,13 +191,6 @@ impl Store {
             Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         Ok(())
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        }
     }
 
     pub async fn ping(&self) -> StoreResult<()> {

@@ -119,18 +119,6 @@ impl Store {
         Ok(res > 0)
     }
 
-    /// Role assignments on one entity (used when an entity is deleted).
-    pub async fn delete_role_assignments_for_entity(
-        &self,
-        org: OrgId,
-        entity_type_key: &str,
-        entity_id: &str,
-    ) -> StoreResult<()> {
-        on_pool!(self, p => sqlx::query("DELETE FROM role_assignments WHERE org_id = $1 AND entity_type_key = $2 AND entity_id = $3")
-            .bind(org.0).bind(entity_type_key).bind(entity_id).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     /// Everything a user or system account holds, directly and through its teams; for a team,
     /// what its members receive from it.
     pub async fn principal_grants(

@@ -291,10 +291,11 @@ async fn bench_size(
     let seeded = seed::seed(&store, &plan).await?;
     store.close().await;
     let note = format!(
-        "Seeded in {:.1} s: {} users, {} teams, {} memberships, {} runtime groups with 3 labels each, \
-         2 × {} benchmark principals.",
+        "Seeded in {:.1} s: {} users ({} with a token), {} teams, {} memberships, {} runtime groups with \
+         3 labels each, 2 × {} benchmark principals.",
         seeded.seconds,
         size,
+        seeded.tokens,
         seeded.teams.len(),
         seeded.memberships,
         seeded.runtime_groups.len(),
@@ -348,7 +349,8 @@ async fn bench_size(
                     _ => 0,
                 };
                 let first_error = outcome.first_error.clone();
-                let mut m = measure(size, run, op, who, duration.as_secs_f64(), outcome, hwm.max(sampled), cpu);
+                let seconds = outcome.seconds;
+                let mut m = measure(size, run, op, who, seconds, outcome, hwm.max(sampled), cpu);
                 if op == Op::Health {
                     health_rps = m.rps;
                 }

@@ -10,7 +10,7 @@ use sqlx::ConnectOptions;
 use uuid::Uuid;
 
 use super::roles::PrincipalKind;
-use super::{on_pool, Store, StoreResult};
+use super::{on_pool, Pool, Store, StoreResult};
 use crate::domain::ids::OrgId;
 use crate::domain::labels::Labels;
 
@@ -242,10 +242,14 @@ impl Store {
         )
     }
 
-    /// Refreshes the planner's statistics after a bulk load (what autovacuum would do on
-    /// PostgreSQL, and `PRAGMA optimize` on SQLite).
+    /// Refreshes PostgreSQL's planner statistics after a bulk load (what autovacuum would do a
+    /// little later). Nothing on SQLite: Kontrol never gathers SQLite statistics, and with them
+    /// (the bundled SQLite has STAT4) every statement whose plan could depend on a bound value is
+    /// compiled again at each execution; the queries are written to plan well without them.
     pub async fn analyze(&self) -> StoreResult<()> {
-        on_pool!(self, p => sqlx::query("ANALYZE").execute(p).await.map(|r| r.rows_affected()))?;
+        if let Pool::Postgres(p) = &self.pool {
+            sqlx::query("ANALYZE").execute(p).await?;
+        }
         Ok(())
     }
 }

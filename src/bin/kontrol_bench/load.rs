@@ -95,7 +95,12 @@ pub struct Outcome {
     /// Operations that finished within the measured time (including errors).
     pub ops: u64,
     pub first_error: Option<String>,
+    /// From the start to the end of the last operation.
+    pub seconds: f64,
 }
+
+/// Longest an operation may take before it counts as an error.
+const OP_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn connect(addr: SocketAddr) -> anyhow::Result<SendRequest<String>> {
     let stream = tokio::net::TcpStream::connect(addr).await?;
@@ -123,6 +128,12 @@ impl Client {
             sender: connect(addr).await?,
             auth: token.map(|t| format!("Bearer {t}")),
         })
+    }
+
+    /// Replaces the connection (after a request was abandoned on it).
+    async fn reconnect(&mut self) -> anyhow::Result<()> {
+        self.sender = connect(self.addr).await?;
+        Ok(())
     }
 
     pub async fn call(
@@ -251,7 +262,8 @@ async fn one(
 }
 
 /// Runs `op` on `principals.len()` connections (connection `i` authenticates as
-/// `principals[i]`) for `duration`. Connections are opened before the clock starts.
+/// `principals[i]`), starting operations for `duration`. Connections are opened before the
+/// clock starts.
 pub async fn run(
     op: Op,
     t: Arc<Target>,
@@ -274,20 +286,24 @@ pub async fn run(
             let mut out = Outcome::default();
             tokio::time::sleep_until(start.into()).await;
             let mut n = 0u64;
-            loop {
+            let mut last = start;
+            // Operations started before the deadline all count, however long they take (up to
+            // OP_TIMEOUT); throughput is measured up to the last one's end.
+            while Instant::now() < deadline {
                 let t0 = Instant::now();
-                if t0 >= deadline {
-                    break;
-                }
-                let res = one(op, &mut c, &me, &t, &mut rng, n, conn).await;
+                let res = match tokio::time::timeout(OP_TIMEOUT, one(op, &mut c, &me, &t, &mut rng, n, conn)).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        // The connection still has a request in flight: start a new one.
+                        let _ = c.reconnect().await;
+                        Err(anyhow::anyhow!("no answer within {OP_TIMEOUT:?}"))
+                    }
+                };
                 n += 1;
-                let t1 = Instant::now();
-                if t1 > deadline {
-                    break;
-                }
+                last = Instant::now();
                 out.ops += 1;
                 out.latencies_us
-                    .push((t1 - t0).as_micros().min(u32::MAX as u128) as u32);
+                    .push((last - t0).as_micros().min(u32::MAX as u128) as u32);
                 if let Err(e) = res {
                     out.errors += 1;
                     if out.first_error.is_none() {
@@ -295,6 +311,7 @@ pub async fn run(
                     }
                 }
             }
+            out.seconds = (last - start).as_secs_f64();
             out
         }));
     }
@@ -304,6 +321,7 @@ pub async fn run(
         total.latencies_us.extend(o.latencies_us);
         total.errors += o.errors;
         total.ops += o.ops;
+        total.seconds = total.seconds.max(o.seconds);
         if total.first_error.is_none() {
             total.first_error = o.first_error;
         }

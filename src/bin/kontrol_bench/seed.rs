@@ -163,6 +163,8 @@ pub struct Seeded {
     /// Users whose only access is a role of their team, one per connection.
     pub team_members: Vec<BenchPrincipal>,
     pub memberships: usize,
+    /// Personal access tokens of seeded users.
+    pub tokens: usize,
     pub seconds: f64,
 }
 
@@ -306,6 +308,29 @@ pub async fn seed(store: &Store, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         }
     }
 
+    // every tenth user has a personal access token
+    let mut tokens = 0;
+    let mut batch = Vec::with_capacity(BATCH);
+    for (i, user) in users.iter().enumerate().step_by(10) {
+        batch.push(BulkToken {
+            id: Uuid::new_v4(),
+            owner_kind: PrincipalKind::User,
+            owner_id: *user,
+            name: "laptop".into(),
+            token_hash: token::hash(&token::generate(TokenKind::Personal)),
+            expires_at: Some(now + TimeDelta::days(90)),
+            created_at: step(i, plan.users),
+        });
+        if batch.len() >= BATCH || i + 10 >= users.len() {
+            tokens += batch.len();
+            store
+                .bulk_insert_tokens(org, &batch)
+                .await
+                .context("inserting tokens")?;
+            batch.clear();
+        }
+    }
+
     // the benchmark's principals
     let admin_team = store
         .find_system_team(org, ORG_ADMIN_TEAM)
@@ -352,6 +377,7 @@ pub async fn seed(store: &Store, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         admins,
         team_members,
         memberships,
+        tokens,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

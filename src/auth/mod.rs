@@ -75,9 +75,9 @@ impl FromRequestParts<AppState> for Principal {
         }
         let secret = secret.trim();
         let kind = token::TokenKind::of(secret).ok_or(ApiError::Unauthenticated)?;
-        let found = state
+        let (found, held) = state
             .store
-            .find_token_by_hash(&token::hash(secret))
+            .authenticate(&token::hash(secret))
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         let t = &found.token;
@@ -102,7 +102,6 @@ impl FromRequestParts<AppState> for Principal {
             state.store.touch_token(TokenId(t.id), now).await?;
         }
         let org = OrgId(t.org_id);
-        let held = state.store.principal_grants(org, owner_kind, t.owner_id).await?;
         let principal = Principal {
             org,
             kind: owner_kind,

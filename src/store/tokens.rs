@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::roles::PrincipalKind;
+use super::roles::{PrincipalGrants, PrincipalKind, RoleAssignmentRecord};
 use super::users::paged;
 use super::{on_pool, Store, StoreError, StoreResult};
 use crate::domain::filter::{Filter, Page, PageRequest};
@@ -25,10 +25,38 @@ pub struct TokenRecord {
 const TOKEN_COLS: &str = "k.id, k.org_id, k.owner_kind, k.owner_id, k.name, k.created_at, k.updated_at, \
     k.expires_at, k.last_used_at, k.revoked_at, k.revoked_by";
 
+/// Whether the owner of token `k` still exists (and, for a user, is active).
+const OWNER_ACTIVE: &str = "CASE WHEN k.owner_kind = 'user' THEN \
+    COALESCE((SELECT u.active FROM users u WHERE u.id = k.owner_id AND u.org_id = k.org_id), FALSE) \
+    ELSE EXISTS (SELECT 1 FROM system_accounts s WHERE s.id = k.owner_id AND s.org_id = k.org_id) END";
+
+/// One row of `Store::authenticate`: the token (`kind` = `token`), one of the role assignments
+/// its owner holds (`role`, the role in `name`) or a predefined team of the owner (`team`, its
+/// key in `name`).
+#[derive(sqlx::FromRow)]
+struct AuthRow {
+    kind: String,
+    id: Uuid,
+    org_id: Uuid,
+    owner_kind: String,
+    owner_id: Uuid,
+    name: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    revoked_by: Option<Uuid>,
+    owner_active: bool,
+    entity_type_name: String,
+    entity_type_key: String,
+    entity_id: String,
+    entity_region: String,
+}
+
 /// A token found by its hash, with whether its owner still exists and is active.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct AuthTokenRecord {
-    #[sqlx(flatten)]
     pub token: TokenRecord,
     pub owner_active: bool,
 }
@@ -169,15 +197,71 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Looks a bearer token up by its hash, with its owner's state.
-    pub async fn find_token_by_hash(&self, hash: &str) -> StoreResult<Option<AuthTokenRecord>> {
-        let sql = format!(
-            "SELECT {TOKEN_COLS}, CASE WHEN k.owner_kind = 'user' THEN \
-               COALESCE((SELECT u.active FROM users u WHERE u.id = k.owner_id AND u.org_id = k.org_id), FALSE) \
-             ELSE EXISTS (SELECT 1 FROM system_accounts s WHERE s.id = k.owner_id AND s.org_id = k.org_id) END AS owner_active \
-             FROM access_tokens k WHERE k.token_hash = $1"
+    /// A bearer token by its hash, with its owner's state and everything the owner holds (as
+    /// `principal_grants` would return it), in one query and one round trip: this runs on
+    /// every authenticated request. The grants are read whatever the token's state; the caller
+    /// decides whether the token is usable.
+    pub async fn authenticate(&self, hash: &str) -> StoreResult<Option<(AuthTokenRecord, PrincipalGrants)>> {
+        // Every branch starts from the token (unique index on its hash); CROSS JOIN keeps SQLite
+        // from starting anywhere else, PostgreSQL plans it as an inner join.
+        const ROLE_COLS: &str = "'role', r.id, r.org_id, r.principal_kind, r.principal_id, r.role_name, r.created_at, \
+            r.created_at, NULL, NULL, NULL, NULL, FALSE, r.entity_type_name, r.entity_type_key, r.entity_id, r.entity_region";
+        const TEAM_COLS: &str = "'team', t.id, t.org_id, '', t.id, t.system_key, t.created_at, t.created_at, \
+            NULL, NULL, NULL, NULL, FALSE, '', '', '', ''";
+        let mut sql = format!(
+            "SELECT 'token' AS kind, {TOKEN_COLS}, {OWNER_ACTIVE} AS owner_active, '' AS entity_type_name, \
+             '' AS entity_type_key, '' AS entity_id, '' AS entity_region FROM access_tokens k WHERE k.token_hash = $1 \
+             UNION ALL SELECT {ROLE_COLS} FROM access_tokens k CROSS JOIN role_assignments r \
+             WHERE k.token_hash = $1 AND r.principal_kind = k.owner_kind AND r.principal_id = k.owner_id AND r.org_id = k.org_id"
         );
-        Ok(on_pool!(self, p => sqlx::query_as::<_, AuthTokenRecord>(&sql).bind(hash).fetch_optional(p).await)?)
+        for (kind, table, member) in [
+            ("user", "team_users", "user_id"),
+            ("system_account", "team_system_accounts", "system_account_id"),
+        ] {
+            sql.push_str(&format!(
+                " UNION ALL SELECT {ROLE_COLS} FROM access_tokens k CROSS JOIN {table} m CROSS JOIN role_assignments r \
+                 WHERE k.token_hash = $1 AND k.owner_kind = '{kind}' AND m.{member} = k.owner_id \
+                 AND r.principal_kind = 'team' AND r.principal_id = m.team_id AND r.org_id = k.org_id \
+                 UNION ALL SELECT {TEAM_COLS} FROM access_tokens k CROSS JOIN {table} m CROSS JOIN teams t \
+                 WHERE k.token_hash = $1 AND k.owner_kind = '{kind}' AND m.{member} = k.owner_id \
+                 AND t.id = m.team_id AND t.org_id = k.org_id AND t.system_key IS NOT NULL"
+            ));
+        }
+        let rows = on_pool!(self, p => sqlx::query_as::<_, AuthRow>(&sql).bind(hash).fetch_all(p).await)?;
+        let mut token = None;
+        let mut held = PrincipalGrants::default();
+        for r in rows {
+            match r.kind.as_str() {
+                "token" => {
+                    token = Some(AuthTokenRecord {
+                        token: TokenRecord {
+                            id: r.id,
+                            org_id: r.org_id,
+                            owner_kind: r.owner_kind,
+                            owner_id: r.owner_id,
+                            name: r.name,
+                            created_at: r.created_at,
+                            updated_at: r.updated_at,
+                            expires_at: r.expires_at,
+                            last_used_at: r.last_used_at,
+                            revoked_at: r.revoked_at,
+                            revoked_by: r.revoked_by,
+                        },
+                        owner_active: r.owner_active,
+                    })
+                }
+                "team" => held.system_teams.push(r.name),
+                _ => held.assignments.push(RoleAssignmentRecord {
+                    id: r.id,
+                    role_name: r.name,
+                    entity_type_name: r.entity_type_name,
+                    entity_type_key: r.entity_type_key,
+                    entity_id: r.entity_id,
+                    entity_region: r.entity_region,
+                }),
+            }
+        }
+        Ok(token.map(|t| (t, held)))
     }
 
     pub async fn touch_token(&self, id: TokenId, now: DateTime<Utc>) -> StoreResult<()> {

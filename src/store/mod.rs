@@ -22,6 +22,7 @@ pub use users::*;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnectionMetadata;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -149,6 +150,18 @@ pub fn like_pattern(s: &str) -> String {
     out
 }
 
+/// sqlx pings every connection it hands out (one more round trip per query, on top of the ping
+/// when the connection goes back); only connections idle this long are tested before use, so
+/// one that died while idle (a database restart) is still replaced instead of failing a request.
+const TEST_IDLE_AFTER: Duration = Duration::from_secs(5);
+
+async fn test_if_idle<C: sqlx::Connection>(conn: &mut C, meta: PoolConnectionMetadata) -> Result<bool, sqlx::Error> {
+    if meta.idle_for >= TEST_IDLE_AFTER {
+        conn.ping().await?;
+    }
+    Ok(true)
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: Pool,
@@ -164,12 +177,19 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .create_if_missing(true);
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(async move { test_if_idle(conn, meta).await }))
+                .connect_with(opts)
+                .await?;
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(async move { test_if_idle(conn, meta).await }))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;

@@ -136,6 +136,19 @@ macro_rules! push_filter {
 }
 pub(crate) use push_filter;
 
+/// Whether a list's page query must be planned for its actual parameters. PostgreSQL reuses a
+/// generic plan for a prepared statement after a few executions; for `LOWER(col) LIKE $n` that
+/// plan cannot know the pattern is selective, and walks the ordering index of the whole
+/// organization instead of asking the trigram index. An unnamed (non-persistent) statement is
+/// planned at each execution, for one more round trip.
+pub(crate) fn needs_custom_plan(store: &Store, filter: &crate::domain::filter::Filter) -> bool {
+    matches!(store.pool, Pool::Postgres(_))
+        && filter
+            .conditions
+            .iter()
+            .any(|c| c.op == crate::domain::filter::Op::Contains)
+}
+
 /// `%value%`, lower-cased, with LIKE's wildcards escaped.
 pub fn like_pattern(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -92,10 +92,29 @@ fn random_prefix() -> String {
     format!("{:010x}", rand::random::<u64>() & 0xff_ffff_ffff)
 }
 
-/// Pushes the WHERE clause of a runtime group list (after `FROM runtime_groups g`).
-macro_rules! push_rg_where {
+/// Pushes the FROM and WHERE clauses of a runtime group list. With label terms, the first one
+/// drives the query from the `(key, LOWER(value))` index (`CROSS JOIN` keeps SQLite, which has no
+/// statistics, from scanning the region's groups instead); the others are `IN` subqueries.
+macro_rules! push_rg_from_where {
     ($qb:expr, $org:expr, $region:expr, $q:expr) => {{
-        $qb.push(" WHERE g.org_id = ");
+        let label_term = |qb: &mut sqlx::QueryBuilder<'_, _>, alias: &str, m: &LabelMatch| {
+            qb.push(format!("{alias}.key = "));
+            qb.push_bind(m.key.clone());
+            if let Some(v) = &m.value {
+                qb.push(format!(" AND LOWER({alias}.value) = "));
+                qb.push_bind(v.to_lowercase());
+            }
+        };
+        match $q.labels.split_first() {
+            Some((first, _)) => {
+                $qb.push(" FROM runtime_group_labels l0 CROSS JOIN runtime_groups g WHERE ");
+                label_term(&mut $qb, "l0", first);
+                $qb.push(" AND g.id = l0.runtime_group_id AND g.org_id = ");
+            }
+            None => {
+                $qb.push(" FROM runtime_groups g WHERE g.org_id = ");
+            }
+        }
         $qb.push_bind($org.0);
         $qb.push(" AND g.region = ");
         $qb.push_bind($region.to_string());
@@ -112,13 +131,9 @@ macro_rules! push_rg_where {
             }
         }
         $crate::store::push_filter!($qb, $q.filter, "g.");
-        for m in $q.labels {
-            $qb.push(" AND EXISTS (SELECT 1 FROM runtime_group_labels l WHERE l.runtime_group_id = g.id AND l.key = ");
-            $qb.push_bind(m.key.clone());
-            if let Some(v) = &m.value {
-                $qb.push(" AND LOWER(l.value) = ");
-                $qb.push_bind(v.to_lowercase());
-            }
+        for m in $q.labels.iter().skip(1) {
+            $qb.push(" AND g.id IN (SELECT l.runtime_group_id FROM runtime_group_labels l WHERE ");
+            label_term(&mut $qb, "l", m);
             $qb.push(")");
         }
     }};
@@ -231,16 +246,20 @@ impl Store {
         order.push("g.id ASC".into());
         let order = order.join(", ");
         let res: Result<Page<RuntimeGroupRecord>, sqlx::Error> = on_pool!(self, p => async {
-            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM runtime_groups g");
-            push_rg_where!(qb, org, region, q);
+            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*)");
+            push_rg_from_where!(qb, org, region, q);
             let total: i64 = qb.build_query_scalar().fetch_one(p).await?;
-            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {RG_COLS} FROM runtime_groups g"));
-            push_rg_where!(qb, org, region, q);
+            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {RG_COLS}"));
+            push_rg_from_where!(qb, org, region, q);
             qb.push(format!(" ORDER BY {order} LIMIT "));
             qb.push_bind(page.size as i64);
             qb.push(" OFFSET ");
             qb.push_bind(page.offset());
-            let items = qb.build_query_as::<RuntimeGroupRecord>().fetch_all(p).await?;
+            let items = qb
+                .build_query_as::<RuntimeGroupRecord>()
+                .persistent(!super::needs_custom_plan(self, q.filter))
+                .fetch_all(p)
+                .await?;
             Ok(Page { items, total })
         }.await);
         Ok(res?)

@@ -38,7 +38,7 @@ macro_rules! paged {
             $qb.push_bind(page.size as i64);
             $qb.push(" OFFSET ");
             $qb.push_bind(page.offset());
-            let items = $qb.build_query_as::<$ty>().fetch_all(p).await?;
+            let items = $qb.build_query_as::<$ty>().persistent(!$crate::store::needs_custom_plan($store, $filter)).fetch_all(p).await?;
             Ok($crate::domain::filter::Page { items, total })
         }.await);
         res.map_err($crate::store::StoreError::from)

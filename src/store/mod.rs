@@ -149,6 +149,12 @@ pub(crate) fn needs_custom_plan(store: &Store, filter: &crate::domain::filter::F
             .any(|c| c.op == crate::domain::filter::Op::Contains)
 }
 
+/// The total of a paged list when its page tells it: a page that is not full is the last one,
+/// unless it is empty past the first page (then the total is unknown without counting).
+pub(crate) fn total_from_page(page: crate::domain::filter::PageRequest, items: usize) -> Option<i64> {
+    ((items as u64) < u64::from(page.size) && (items > 0 || page.offset() == 0)).then(|| page.offset() + items as i64)
+}
+
 /// `%value%`, lower-cased, with LIKE's wildcards escaped.
 pub fn like_pattern(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -262,7 +268,22 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::like_pattern;
+    use super::{like_pattern, total_from_page};
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_total() {
+        use crate::domain::filter::PageRequest;
+        let page = |number, size| PageRequest { number, size };
+        assert_eq!(total_from_page(page(1, 10), 0), Some(0));
+        assert_eq!(total_from_page(page(1, 10), 3), Some(3));
+        assert_eq!(total_from_page(page(3, 10), 3), Some(23));
+        assert_eq!(
+            total_from_page(page(1, 10), 10),
+            None,
+            "a full page may have more after it"
+        );
+        assert_eq!(total_from_page(page(3, 10), 0), None, "past the end: count");
+    }
 
     #[test]
     fn like_pattern_escapes_wildcards() {

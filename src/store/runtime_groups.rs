@@ -246,9 +246,7 @@ impl Store {
         order.push("g.id ASC".into());
         let order = order.join(", ");
         let res: Result<Page<RuntimeGroupRecord>, sqlx::Error> = on_pool!(self, p => async {
-            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*)");
-            push_rg_from_where!(qb, org, region, q);
-            let total: i64 = qb.build_query_scalar().fetch_one(p).await?;
+            let mut conn = p.acquire().await?;
             let mut qb = sqlx::QueryBuilder::new(format!("SELECT {RG_COLS}"));
             push_rg_from_where!(qb, org, region, q);
             qb.push(format!(" ORDER BY {order} LIMIT "));
@@ -258,8 +256,16 @@ impl Store {
             let items = qb
                 .build_query_as::<RuntimeGroupRecord>()
                 .persistent(!super::needs_custom_plan(self, q.filter))
-                .fetch_all(p)
+                .fetch_all(&mut *conn)
                 .await?;
+            let total = match super::total_from_page(page, items.len()) {
+                Some(total) => total,
+                None => {
+                    let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*)");
+                    push_rg_from_where!(qb, org, region, q);
+                    qb.build_query_scalar().fetch_one(&mut *conn).await?
+                }
+            };
             Ok(Page { items, total })
         }.await);
         Ok(res?)

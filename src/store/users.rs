@@ -22,15 +22,13 @@ pub(crate) const USER_COLS: &str =
     "u.id, u.org_id, u.email, u.full_name, u.preferred_name, u.active, u.created_at, u.updated_at";
 
 /// Runs a paged list: `$base` pushes `FROM … WHERE …` (without filter); the macro adds the
-/// filter, counts, orders and pages.
+/// filter, orders, pages and counts, on one connection. The count is only run when the page
+/// does not tell the total by itself: a first page that is not full holds every match.
 macro_rules! paged {
     ($store:expr, $ty:ty, $cols:expr, $filter:expr, $prefix:expr, $order:expr, $page:expr, |$qb:ident| $base:block) => {{
         let page: $crate::domain::filter::PageRequest = $page;
         let res: Result<$crate::domain::filter::Page<$ty>, sqlx::Error> = $crate::store::on_pool!($store, p => async {
-            let mut $qb = sqlx::QueryBuilder::new("SELECT COUNT(*) ");
-            $base;
-            $crate::store::push_filter!($qb, $filter, $prefix);
-            let total: i64 = $qb.build_query_scalar().fetch_one(p).await?;
+            let mut conn = p.acquire().await?;
             let mut $qb = sqlx::QueryBuilder::new(format!("SELECT {} ", $cols));
             $base;
             $crate::store::push_filter!($qb, $filter, $prefix);
@@ -38,7 +36,20 @@ macro_rules! paged {
             $qb.push_bind(page.size as i64);
             $qb.push(" OFFSET ");
             $qb.push_bind(page.offset());
-            let items = $qb.build_query_as::<$ty>().persistent(!$crate::store::needs_custom_plan($store, $filter)).fetch_all(p).await?;
+            let items = $qb
+                .build_query_as::<$ty>()
+                .persistent(!$crate::store::needs_custom_plan($store, $filter))
+                .fetch_all(&mut *conn)
+                .await?;
+            let total = match $crate::store::total_from_page(page, items.len()) {
+                Some(total) => total,
+                None => {
+                    let mut $qb = sqlx::QueryBuilder::new("SELECT COUNT(*) ");
+                    $base;
+                    $crate::store::push_filter!($qb, $filter, $prefix);
+                    $qb.build_query_scalar().fetch_one(&mut *conn).await?
+                }
+            };
             Ok($crate::domain::filter::Page { items, total })
         }.await);
         res.map_err($crate::store::StoreError::from)

@@ -44,7 +44,7 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1k,100k,1M", value_parser = parse_size)]
     sizes: Vec<usize>,
     /// Seconds each operation is measured for.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 3.0)]
     duration: f64,
     /// Seconds of unmeasured load before each operation.
     #[arg(long, default_value_t = 1.0)]
@@ -53,7 +53,7 @@ struct Args {
     #[arg(long, default_value_t = 64)]
     connections: usize,
     /// Measurement runs per size; tables show the median of each figure.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 3)]
     runs: usize,
     /// Teams to seed (each user is a member of two; each team has one role).
     #[arg(long, default_value_t = 10_000)]
@@ -233,18 +233,35 @@ async fn run(args: Args) -> anyhow::Result<()> {
     );
     let mut all: Vec<Measured> = Vec::new();
     let mut seeding = Vec::new();
+    let mut versions: Vec<String> = Vec::new();
     for &size in &args.sizes {
         let db = Db::create(&args, size).await?;
         let result = bench_size(&args, size, &db, &binary, &ops, duration, warmup).await;
         let removed = db.remove(args.keep).await;
-        let (measured, note) = result?;
+        let (measured, note, version) = result?;
         removed?;
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
         all.extend(measured);
         seeding.push((size, note));
     }
     let summaries = report::summarize(&all);
+    let command: Vec<String> = std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 {
+                "kontrol-bench".to_string()
+            } else {
+                kontrol::config::redact_url(&a).to_string()
+            }
+        })
+        .collect();
     let mut md = format!(
-        "Machine: {}. {} connections, {} s per operation after {} s of warm-up, median of {} run(s).\n\n",
+        "`{}` on {}. Machine: {}. {} connections, {} s per operation after {} s of warm-up, \
+         median of {} run(s).\n\n",
+        command.join(" "),
+        versions.join(", "),
         machine(),
         args.connections,
         args.duration,
@@ -257,6 +274,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let doc = serde_json::json!({
             "backend": backend,
             "machine": machine(),
+            "database": versions,
             "connections": args.connections,
             "duration_s": args.duration,
             "runs": args.runs,
@@ -278,7 +296,7 @@ async fn bench_size(
     ops: &[Op],
     duration: Duration,
     warmup: Duration,
-) -> anyhow::Result<(Vec<Measured>, String)> {
+) -> anyhow::Result<(Vec<Measured>, String, String)> {
     eprintln!("== {} users: seeding", size_name(size));
     let store = Store::connect(db.url()).await?;
     let plan = SeedPlan {
@@ -289,6 +307,7 @@ async fn bench_size(
         regions: kontrol::config::Config::default().regions,
     };
     let seeded = seed::seed(&store, &plan).await?;
+    let version = store.server_version().await?;
     store.close().await;
     let note = format!(
         "Seeded in {:.1} s: {} users ({} with a token), {} teams, {} memberships, {} runtime groups with \
@@ -380,7 +399,7 @@ async fn bench_size(
     if let Err(e) = result {
         return Err(e.context(format!("server log: {}", log.display())));
     }
-    Ok((out, note))
+    Ok((out, note, version))
 }
 
 /// Samples the server's resident memory every 50 ms until stopped; the maximum in KiB.

@@ -254,6 +254,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// `SQLite 3.x.y` or `PostgreSQL x.y`, for reports.
+    pub async fn server_version(&self) -> StoreResult<String> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                let v: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(p).await?;
+                format!("SQLite {v}")
+            }
+            Pool::Postgres(p) => {
+                let v: String = sqlx::query_scalar("SELECT current_setting('server_version')")
+                    .fetch_one(p)
+                    .await?;
+                format!("PostgreSQL {v}")
+            }
+        })
+    }
+}
+
 /// PostgreSQL database names this module creates and drops: lower-case letters, digits, `_`.
 fn check_database_name(name: &str) -> anyhow::Result<()> {
     anyhow::ensure!(

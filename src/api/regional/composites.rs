@@ -221,30 +221,61 @@ fn positions(body: &MembersRequest) -> HashMap<Uuid, usize> {
     m
 }
 
-/// `PUT …/composite-memberships` / `…/group-memberships`: the members become exactly the
-/// given list; an empty list clears.
-pub async fn put_members(
-    State(state): State<AppState>,
+/// How a membership request changes a composite's members.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// `PUT`: the members become exactly the given list; an empty list clears.
+    Replace,
+    /// `POST …/add`: adding a member twice is not an error.
+    Add,
+    /// `POST …/remove`: removing a non-member is not an error.
+    Remove,
+}
+
+async fn change_members(
+    state: AppState,
     p: Principal,
-    Region(region): Region,
+    region: String,
     naming: Naming,
-    Path(id): Path<Uuid>,
-    Json(body): Json<MembersRequest>,
+    id: Uuid,
+    body: MembersRequest,
+    change: Change,
 ) -> ApiResult<Response> {
     let c = load_composite(&state, &p, &region, id, naming).await?;
-    let wanted = member_ids(&body, MAX_MEMBERS)?;
+    let per_call = if change == Change::Replace {
+        MAX_MEMBERS
+    } else {
+        MAX_PER_CALL
+    };
+    let ids = member_ids(&body, per_call)?;
     let current: BTreeSet<Uuid> = state
         .store
         .composite_member_ids(RuntimeGroupId(c.id))
         .await?
         .into_iter()
         .collect();
-    let wanted_set: BTreeSet<Uuid> = wanted.iter().copied().collect();
-    let add: Vec<Uuid> = wanted.iter().filter(|u| !current.contains(u)).copied().collect();
-    let remove: Vec<Uuid> = current.difference(&wanted_set).copied().collect();
-    let mut problems = Problems::default();
-    check_additions(&state, &p, &region, &c, &add, &positions(&body), &mut problems).await?;
-    problems.finish()?;
+    let add: Vec<Uuid> = match change {
+        Change::Remove => vec![],
+        _ => ids.iter().filter(|u| !current.contains(u)).copied().collect(),
+    };
+    let remove: Vec<Uuid> = match change {
+        Change::Add => vec![],
+        Change::Remove => ids.iter().filter(|u| current.contains(u)).copied().collect(),
+        Change::Replace => {
+            let wanted: BTreeSet<Uuid> = ids.iter().copied().collect();
+            current.difference(&wanted).copied().collect()
+        }
+    };
+    if change != Change::Remove {
+        let mut problems = Problems::default();
+        check_additions(&state, &p, &region, &c, &add, &positions(&body), &mut problems).await?;
+        if change == Change::Add {
+            if let Some(t) = total_problem(current.len() + add.len()) {
+                problems.push(t);
+            }
+        }
+        problems.finish()?;
+    }
     check_removals(&p, &region, &remove)?;
     state
         .store
@@ -253,6 +284,19 @@ pub async fn put_members(
     Ok(status(StatusCode::NO_CONTENT))
 }
 
+/// `PUT …/composite-memberships` / `…/group-memberships`.
+pub async fn put_members(
+    State(state): State<AppState>,
+    p: Principal,
+    Region(region): Region,
+    naming: Naming,
+    Path(id): Path<Uuid>,
+    Json(body): Json<MembersRequest>,
+) -> ApiResult<Response> {
+    change_members(state, p, region, naming, id, body, Change::Replace).await
+}
+
+/// `POST …/add`.
 pub async fn add_members(
     State(state): State<AppState>,
     p: Principal,
@@ -261,28 +305,10 @@ pub async fn add_members(
     Path(id): Path<Uuid>,
     Json(body): Json<MembersRequest>,
 ) -> ApiResult<Response> {
-    let c = load_composite(&state, &p, &region, id, naming).await?;
-    let ids = member_ids(&body, MAX_PER_CALL)?;
-    let current: BTreeSet<Uuid> = state
-        .store
-        .composite_member_ids(RuntimeGroupId(c.id))
-        .await?
-        .into_iter()
-        .collect();
-    let add: Vec<Uuid> = ids.into_iter().filter(|u| !current.contains(u)).collect();
-    let mut problems = Problems::default();
-    check_additions(&state, &p, &region, &c, &add, &positions(&body), &mut problems).await?;
-    if let Some(t) = total_problem(current.len() + add.len()) {
-        problems.push(t);
-    }
-    problems.finish()?;
-    state
-        .store
-        .change_composite_members(RuntimeGroupId(c.id), &add, &[], state.clock.now())
-        .await?;
-    Ok(status(StatusCode::NO_CONTENT))
+    change_members(state, p, region, naming, id, body, Change::Add).await
 }
 
+/// `POST …/remove`.
 pub async fn remove_members(
     State(state): State<AppState>,
     p: Principal,
@@ -291,21 +317,7 @@ pub async fn remove_members(
     Path(id): Path<Uuid>,
     Json(body): Json<MembersRequest>,
 ) -> ApiResult<Response> {
-    let c = load_composite(&state, &p, &region, id, naming).await?;
-    let ids = member_ids(&body, MAX_PER_CALL)?;
-    let current: BTreeSet<Uuid> = state
-        .store
-        .composite_member_ids(RuntimeGroupId(c.id))
-        .await?
-        .into_iter()
-        .collect();
-    let remove: Vec<Uuid> = ids.into_iter().filter(|u| current.contains(u)).collect();
-    check_removals(&p, &region, &remove)?;
-    state
-        .store
-        .change_composite_members(RuntimeGroupId(c.id), &[], &remove, state.clock.now())
-        .await?;
-    Ok(status(StatusCode::NO_CONTENT))
+    change_members(state, p, region, naming, id, body, Change::Remove).await
 }
 
 /// `GET …/composite-memberships` (page numbers).

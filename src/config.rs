@@ -24,6 +24,12 @@ pub struct Config {
     pub invite_ttl_hours: i64,
     /// Largest accepted request body, bytes.
     pub max_body_bytes: usize,
+    /// How long an authenticated token's principal (its owner and roles) may be reused
+    /// without reading the database again, in milliseconds; 0 disables. Any write request
+    /// served by this process discards every entry at once, so this only bounds how long a
+    /// change made through *another* process sharing the database (a revoked token, a removed
+    /// role) can go unnoticed here.
+    pub auth_cache_ttl_ms: u64,
     /// Cheap argon2 parameters, for tests only.
     pub fast_password_hashing: bool,
     pub smtp: Option<SmtpConfig>,
@@ -74,6 +80,7 @@ impl Default for Config {
             max_page_size: 100,
             invite_ttl_hours: 72,
             max_body_bytes: 1024 * 1024,
+            auth_cache_ttl_ms: 5_000,
             fast_password_hashing: false,
             smtp: None,
         }

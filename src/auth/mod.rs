@@ -1,5 +1,6 @@
 //! Authentication (bearer tokens → `Principal`) and authorization (`rbac::decide`).
 
+pub mod cache;
 pub mod password;
 pub mod rbac;
 pub mod token;
@@ -75,13 +76,26 @@ impl FromRequestParts<AppState> for Principal {
         }
         let secret = secret.trim();
         let kind = token::TokenKind::of(secret).ok_or(ApiError::Unauthenticated)?;
+        let hash = token::hash(secret);
+        let now = state.clock.now();
+        if let Some(hit) = state.principals.get(&hash) {
+            if hit.expires_at.is_some_and(|e| e <= now) {
+                return Err(ApiError::Unauthenticated);
+            }
+            if hit.last_used_at.is_none_or(|l| now - l >= LAST_USED_GRANULARITY) {
+                state.store.touch_token(hit.principal.token_id, now).await?;
+                state.principals.touched(&hash, &hit, now);
+            }
+            parts.extensions.insert(hit.principal.clone());
+            return Ok(hit.principal);
+        }
+        let generation = state.principals.generation();
         let (found, held) = state
             .store
-            .authenticate(&token::hash(secret))
+            .authenticate(&hash)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         let t = &found.token;
-        let now = state.clock.now();
         let owner_kind = match t.owner_kind.as_str() {
             "user" => PrincipalKind::User,
             "system_account" => PrincipalKind::SystemAccount,
@@ -98,8 +112,10 @@ impl FromRequestParts<AppState> for Principal {
         {
             return Err(ApiError::Unauthenticated);
         }
-        if t.last_used_at.is_none_or(|l| now - l >= LAST_USED_GRANULARITY) {
+        let mut last_used_at = t.last_used_at;
+        if last_used_at.is_none_or(|l| now - l >= LAST_USED_GRANULARITY) {
             state.store.touch_token(TokenId(t.id), now).await?;
+            last_used_at = Some(now);
         }
         let org = OrgId(t.org_id);
         let principal = Principal {
@@ -109,6 +125,9 @@ impl FromRequestParts<AppState> for Principal {
             token_id: TokenId(t.id),
             grants: Grants::from_records(&held),
         };
+        state
+            .principals
+            .insert(hash, principal.clone(), t.expires_at, last_used_at, generation);
         parts.extensions.insert(principal.clone());
         Ok(principal)
     }

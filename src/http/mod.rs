@@ -74,17 +74,31 @@ pub fn app(state: AppState) -> Router {
     let api = api_router(state.clone());
     let scoped = middleware::from_fn_with_state(state.clone(), resolve_scope);
     let inner = tower::Layer::layer(&scoped, api);
-    Router::new().fallback_service(inner).layer(
-        tower::ServiceBuilder::new()
-            .layer(TraceLayer::new_for_http())
-            // A client that stalls while sending a body is cut off.
-            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
-                30,
-            )))
-            .layer(CatchPanicLayer::custom(|_| {
-                ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
-            })),
-    )
+    Router::new()
+        .fallback_service(inner)
+        .layer(middleware::from_fn_with_state(state, forget_principals_after_writes))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                // A client that stalls while sending a body is cut off.
+                .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
+                    30,
+                )))
+                .layer(CatchPanicLayer::custom(|_| {
+                    ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+                })),
+        )
+}
+
+/// A write that went through (or failed on the server's side) may have changed who holds what:
+/// the principal cache forgets everything once it completes. A 4xx write changed nothing.
+async fn forget_principals_after_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let write = !req.method().is_safe();
+    let res = next.run(req).await;
+    if write && !res.status().is_client_error() {
+        state.principals.invalidate();
+    }
+    res
 }
 
 fn api_router(state: AppState) -> Router {

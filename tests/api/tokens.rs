@@ -130,3 +130,79 @@ async fn bad_credentials_are_401() {
     let (s, _) = app.get_as(&swapped, "/v3/users").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+/// Authenticated principals are reused for `auth_cache_ttl_ms`; a write through the API
+/// discards them at once, a change made by another process is seen once the time is up.
+#[tokio::test]
+async fn principal_cache_is_bounded_by_writes_and_time() {
+    use kontrol::domain::ids::TokenId;
+    use kontrol::store::PrincipalKind;
+
+    let app = TestApp::with_config(kontrol::config::Config {
+        auth_cache_ttl_ms: 300,
+        ..crate::helpers::test_config()
+    })
+    .await;
+    let (bob, bob_tok) = app.user("bob@example.com").await;
+    let bob_id: uuid::Uuid = bob.parse().unwrap();
+
+    // A role granted through the API counts for the next request.
+    let (s, _) = app.get_as(&bob_tok, "/v3/teams").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = app
+        .post(
+            &format!("/v3/users/{bob}/assigned-roles"),
+            json!({"role_name": "Admin", "entity_type_name": "Identity", "entity_id": "*", "entity_region": "*"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, _) = app.get_as(&bob_tok, "/v3/teams").await;
+    assert_eq!(s, StatusCode::OK);
+
+    // And removed through the API, it is gone for the next request.
+    let role = r["id"].as_str().unwrap();
+    let (s, _) = app.delete(&format!("/v3/users/{bob}/assigned-roles/{role}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = app.get_as(&bob_tok, "/v3/teams").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // A token revoked through the API is refused at once.
+    let base = format!("/v3/users/{bob}/access-tokens");
+    let (_, t) = app
+        .post_as(&bob_tok, &base, json!({"name": "a", "ttl_seconds": 86400}))
+        .await;
+    let a = t["konnect_token"].as_str().unwrap().to_string();
+    assert_eq!(app.get_as(&a, "/v3/users/me").await.0, StatusCode::OK);
+    let (s, _) = app
+        .patch_as(
+            &bob_tok,
+            &format!("{base}/{}/revoke", t["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(app.get_as(&a, "/v3/users/me").await.0, StatusCode::UNAUTHORIZED);
+
+    // Revoked by another process sharing the database: refused once the time to live is up.
+    let (_, t) = app
+        .post_as(&bob_tok, &base, json!({"name": "b", "ttl_seconds": 86400}))
+        .await;
+    let b = t["konnect_token"].as_str().unwrap().to_string();
+    let b_id = TokenId(t["id"].as_str().unwrap().parse().unwrap());
+    assert_eq!(app.get_as(&b, "/v3/users/me").await.0, StatusCode::OK);
+    let now = app.clock.now();
+    app.store
+        .revoke_token(app.org, PrincipalKind::User, bob_id, b_id, bob_id, now)
+        .await
+        .unwrap()
+        .unwrap();
+    // Generous slack over the 300 ms: this asserts a bound, not a speed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while app.get_as(&b, "/v3/users/me").await.0 != StatusCode::UNAUTHORIZED {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "revoked token still accepted after 3 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use super::Principal;
 
 /// Entries kept at most; beyond it the least recently used go.
-const CAPACITY: usize = 50_000;
+const CAPACITY: usize = 10_000;
 
 #[derive(Clone)]
 pub struct Cached {

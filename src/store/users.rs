@@ -57,7 +57,56 @@ macro_rules! paged {
 }
 pub(crate) use paged;
 
+/// A substring search that SQLite's trigram index (`users_search`, migration 0004) can narrow:
+/// the column and the LIKE pattern to ask it with.
+pub(crate) struct UserSearch {
+    column: &'static str,
+    pattern: String,
+}
+
+/// `FROM users u`, or, for an indexed search, the index's matches joined to `users` in that
+/// order (`CROSS JOIN` fixes the order in SQLite). The exact `LOWER(col) LIKE` condition of the
+/// filter still applies, so the index only has to find a superset of the matches.
+fn push_users_from<DB: sqlx::Database>(qb: &mut QueryBuilder<'_, DB>, search: &Option<UserSearch>)
+where
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    match search {
+        Some(s) => {
+            qb.push(format!(
+                "FROM users_search s CROSS JOIN users u ON u.rowid = s.rowid AND s.{} LIKE ",
+                s.column
+            ));
+            qb.push_bind(s.pattern.clone());
+        }
+        None => {
+            qb.push("FROM users u");
+        }
+    }
+}
+
 impl Store {
+    /// The first `contains` condition on email or full name that the SQLite trigram index can
+    /// serve: at least three characters (a trigram) and no LIKE wildcard to escape, which the
+    /// index's LIKE cannot take. None on PostgreSQL, whose trigram indexes need no rewrite.
+    fn user_search(&self, filter: &Filter) -> Option<UserSearch> {
+        use crate::domain::filter::{Op, Value};
+        if !matches!(self.pool, super::Pool::Sqlite(_)) {
+            return None;
+        }
+        filter.conditions.iter().find_map(|c| match (&c.op, &c.value, c.field) {
+            (Op::Contains, Value::Text(text), column @ ("email" | "full_name"))
+                if text.chars().count() >= 3 && !text.contains(['%', '_', '\\']) =>
+            {
+                Some(UserSearch {
+                    column,
+                    pattern: format!("%{}%", text.to_lowercase()),
+                })
+            }
+            _ => None,
+        })
+    }
+
     pub async fn insert_user(
         &self,
         org: OrgId,
@@ -89,6 +138,7 @@ impl Store {
     }
 
     pub async fn list_users(&self, org: OrgId, filter: &Filter, page: PageRequest) -> StoreResult<Page<UserRecord>> {
+        let search = self.user_search(filter);
         paged!(
             self,
             UserRecord,
@@ -98,7 +148,8 @@ impl Store {
             "u.created_at, u.id",
             page,
             |qb| {
-                qb.push("FROM users u WHERE u.org_id = ");
+                push_users_from(&mut qb, &search);
+                qb.push(" WHERE u.org_id = ");
                 qb.push_bind(org.0);
             }
         )
@@ -111,6 +162,7 @@ impl Store {
         filter: &Filter,
         page: PageRequest,
     ) -> StoreResult<Page<UserRecord>> {
+        let search = self.user_search(filter);
         paged!(
             self,
             UserRecord,
@@ -120,7 +172,8 @@ impl Store {
             "u.created_at, u.id",
             page,
             |qb| {
-                qb.push("FROM users u JOIN team_users tu ON tu.user_id = u.id WHERE u.org_id = ");
+                push_users_from(&mut qb, &search);
+                qb.push(" JOIN team_users tu ON tu.user_id = u.id WHERE u.org_id = ");
                 qb.push_bind(org.0);
                 qb.push(" AND tu.team_id = ");
                 qb.push_bind(team.0);

@@ -176,3 +176,86 @@ async fn deleting_a_user_revokes_their_tokens_and_memberships() {
     let (s, _) = app.delete(&format!("/v3/users/{}", app.admin_id)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "no self-deletion");
 }
+
+/// `contains` finds the same users whichever way the database answers it (SQLite narrows
+/// patterns of three or more characters with its trigram index, shorter ones and wildcards
+/// scan), and follows renames and deletions.
+#[tokio::test]
+async fn substring_search_follows_changes() {
+    let app = TestApp::new().await;
+    let mut ids = vec![];
+    for i in 0..5 {
+        ids.push(app.user(&format!("member{i}@search.example")).await.0);
+    }
+    let (under, _) = app.user("a_b@x.io").await;
+    app.user("axb@x.io").await;
+    let (zoe, _) = app.user("zoe@x.io").await;
+    app.patch(&format!("/v3/users/{zoe}"), json!({"full_name": "Zoë Liddell"}))
+        .await;
+
+    let found = |r: &serde_json::Value| -> (i64, Vec<String>) {
+        let ids = r["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect();
+        (r["meta"]["page"]["total"].as_i64().unwrap(), ids)
+    };
+    let search = |q: &str| format!("/v3/users?filter[{q}&page[size]=2");
+
+    // Counted across pages, from the index.
+    let (_, r) = app.get(&search("email][contains]=SEARCH.EX")).await;
+    assert_eq!(found(&r).0, 5);
+    assert_eq!(found(&r).1.len(), 2);
+    let mut all = vec![];
+    for n in 1..=3 {
+        let (_, r) = app
+            .get(&format!("{}&page[number]={n}", search("email][contains]=search.ex")))
+            .await;
+        all.extend(found(&r).1);
+    }
+    all.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(all, want);
+    // Two characters: no trigram, same answer.
+    let (_, r) = app.get(&search("email][contains]=r3")).await;
+    assert_eq!(found(&r), (1, vec![ids[3].clone()]));
+    // Wildcards are literal.
+    let (_, r) = app.get(&search("email][contains]=a_b")).await;
+    assert_eq!(found(&r), (1, vec![under.clone()]));
+    // Non-ASCII, three characters.
+    let (_, r) = app.get(&search("full_name][contains]=zoë")).await;
+    assert_eq!(found(&r), (1, vec![zoe.clone()]));
+
+    // A rename moves the user from one search to the other.
+    app.patch(&format!("/v3/users/{zoe}"), json!({"full_name": "Zoë Kingsleigh"}))
+        .await;
+    let (_, r) = app.get(&search("full_name][contains]=liddell")).await;
+    assert_eq!(found(&r).0, 0);
+    let (_, r) = app.get(&search("full_name][contains]=kingsleigh")).await;
+    assert_eq!(found(&r), (1, vec![zoe.clone()]));
+
+    // A deleted user is gone from every search.
+    let (s, _) = app.delete(&format!("/v3/users/{}", ids[0])).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, r) = app.get(&search("email][contains]=member0")).await;
+    assert_eq!(found(&r).0, 0);
+    let (_, r) = app.get(&search("email][contains]=search.example")).await;
+    assert_eq!(found(&r).0, 4);
+
+    // The same search inside a team.
+    let (_, team) = app.post("/v3/teams", json!({"name": "searchers"})).await;
+    let team = team["id"].as_str().unwrap();
+    for u in [&ids[1], &zoe] {
+        let (s, _) = app.post(&format!("/v3/teams/{team}/users"), json!({"id": u})).await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (_, r) = app
+        .get(&format!(
+            "/v3/teams/{team}/users?filter[email][contains]=search.example"
+        ))
+        .await;
+    assert_eq!(found(&r), (1, vec![ids[1].clone()]));
+}

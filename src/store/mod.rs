@@ -155,12 +155,15 @@ pub(crate) fn total_from_page(page: crate::domain::filter::PageRequest, items: u
     ((items as u64) < u64::from(page.size) && (items > 0 || page.offset() == 0)).then(|| page.offset() + items as i64)
 }
 
+/// The characters LIKE treats specially (its wildcards and the escape Kontrol declares).
+pub(crate) const LIKE_SPECIAL: [char; 3] = ['%', '_', '\\'];
+
 /// `%value%`, lower-cased, with LIKE's wildcards escaped.
 pub fn like_pattern(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('%');
     for ch in s.to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
+        if LIKE_SPECIAL.contains(&ch) {
             out.push('\\');
         }
         out.push(ch);

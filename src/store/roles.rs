@@ -22,6 +22,16 @@ impl PrincipalKind {
             PrincipalKind::SystemAccount => "system_account",
         }
     }
+
+    /// The table that lists the teams of this kind of principal, and its member column; a team
+    /// is in none.
+    pub(crate) fn membership(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            PrincipalKind::User => Some(("team_users", "user_id")),
+            PrincipalKind::SystemAccount => Some(("team_system_accounts", "system_account_id")),
+            PrincipalKind::Team => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -146,13 +156,7 @@ impl Store {
         let own = "SELECT 'role' AS kind, r.id, r.role_name, r.entity_type_name, r.entity_type_key, r.entity_id, \
                    r.entity_region FROM role_assignments r \
                    WHERE r.org_id = $1 AND r.principal_kind = $3 AND r.principal_id = $2";
-        // (membership table, member column)
-        let membership = match kind {
-            PrincipalKind::User => Some(("team_users", "user_id")),
-            PrincipalKind::SystemAccount => Some(("team_system_accounts", "system_account_id")),
-            PrincipalKind::Team => None,
-        };
-        let sql = match membership {
+        let sql = match kind.membership() {
             Some((table, member)) => format!(
                 "{own} UNION ALL \
                  SELECT 'role', r.id, r.role_name, r.entity_type_name, r.entity_type_key, r.entity_id, r.entity_region \

@@ -214,10 +214,11 @@ impl Store {
              UNION ALL SELECT {ROLE_COLS} FROM access_tokens k CROSS JOIN role_assignments r \
              WHERE k.token_hash = $1 AND r.principal_kind = k.owner_kind AND r.principal_id = k.owner_id AND r.org_id = k.org_id"
         );
-        for (kind, table, member) in [
-            ("user", "team_users", "user_id"),
-            ("system_account", "team_system_accounts", "system_account_id"),
-        ] {
+        for owner in [PrincipalKind::User, PrincipalKind::SystemAccount] {
+            let Some((table, member)) = owner.membership() else {
+                continue;
+            };
+            let kind = owner.as_str();
             sql.push_str(&format!(
                 " UNION ALL SELECT {ROLE_COLS} FROM access_tokens k CROSS JOIN {table} m CROSS JOIN role_assignments r \
                  WHERE k.token_hash = $1 AND k.owner_kind = '{kind}' AND m.{member} = k.owner_id \

@@ -96,11 +96,11 @@ impl Store {
         }
         filter.conditions.iter().find_map(|c| match (&c.op, &c.value, c.field) {
             (Op::Contains, Value::Text(text), column @ ("email" | "full_name"))
-                if text.chars().count() >= 3 && !text.contains(['%', '_', '\\']) =>
+                if text.chars().count() >= 3 && !text.contains(super::LIKE_SPECIAL) =>
             {
                 Some(UserSearch {
                     column,
-                    pattern: format!("%{}%", text.to_lowercase()),
+                    pattern: super::like_pattern(text),
                 })
             }
             _ => None,

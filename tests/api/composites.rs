@@ -71,6 +71,36 @@ async fn memberships_add_remove_put_and_status() {
     let (_, l) = app.get(&base).await;
     assert_eq!(l["meta"]["page"]["total"], 0);
 
+    // Each of the six membership routes does its own change, under both names.
+    let ids = |l: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = l["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let both = {
+        let mut v = vec![a.clone(), b.clone()];
+        v.sort();
+        v
+    };
+    for family in [
+        format!("/us/v2/runtime-groups/{c}/composite-memberships"),
+        format!("/us/v2/control-planes/{c}/group-memberships"),
+    ] {
+        assert_eq!(app.put(&family, members(&[&a])).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(ids(&app.get(&base).await.1), vec![a.clone()], "{family} put");
+        let (s, _) = app.post(&format!("{family}/add"), members(&[&b])).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        assert_eq!(ids(&app.get(&base).await.1), both, "{family}/add");
+        let (s, _) = app.post(&format!("{family}/remove"), members(&[&a])).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        assert_eq!(ids(&app.get(&base).await.1), vec![b.clone()], "{family}/remove");
+    }
+
     // Deleting a member removes its membership.
     app.post(&format!("{base}/add"), members(&[&a, &b])).await;
     app.delete(&format!("/us/v2/runtime-groups/{b}")).await;

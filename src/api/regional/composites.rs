@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Extension;
 use base64::Engine;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -221,9 +222,10 @@ fn positions(body: &MembersRequest) -> HashMap<Uuid, usize> {
     m
 }
 
-/// How a membership request changes a composite's members.
+/// How a membership route changes a composite's members; each route carries its own as an
+/// `Extension`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Change {
+pub enum MembersChange {
     /// `PUT`: the members become exactly the given list; an empty list clears.
     Replace,
     /// `POST …/add`: adding a member twice is not an error.
@@ -232,17 +234,19 @@ enum Change {
     Remove,
 }
 
-async fn change_members(
-    state: AppState,
+/// `PUT …/composite-memberships`, `POST …/add`, `POST …/remove` (and the `group-memberships`
+/// paths).
+pub async fn change_members(
+    State(state): State<AppState>,
     p: Principal,
-    region: String,
+    Region(region): Region,
     naming: Naming,
-    id: Uuid,
-    body: MembersRequest,
-    change: Change,
+    Path(id): Path<Uuid>,
+    Extension(change): Extension<MembersChange>,
+    Json(body): Json<MembersRequest>,
 ) -> ApiResult<Response> {
     let c = load_composite(&state, &p, &region, id, naming).await?;
-    let per_call = if change == Change::Replace {
+    let per_call = if change == MembersChange::Replace {
         MAX_MEMBERS
     } else {
         MAX_PER_CALL
@@ -255,21 +259,21 @@ async fn change_members(
         .into_iter()
         .collect();
     let add: Vec<Uuid> = match change {
-        Change::Remove => vec![],
+        MembersChange::Remove => vec![],
         _ => ids.iter().filter(|u| !current.contains(u)).copied().collect(),
     };
     let remove: Vec<Uuid> = match change {
-        Change::Add => vec![],
-        Change::Remove => ids.iter().filter(|u| current.contains(u)).copied().collect(),
-        Change::Replace => {
+        MembersChange::Add => vec![],
+        MembersChange::Remove => ids.iter().filter(|u| current.contains(u)).copied().collect(),
+        MembersChange::Replace => {
             let wanted: BTreeSet<Uuid> = ids.iter().copied().collect();
             current.difference(&wanted).copied().collect()
         }
     };
-    if change != Change::Remove {
+    if change != MembersChange::Remove {
         let mut problems = Problems::default();
         check_additions(&state, &p, &region, &c, &add, &positions(&body), &mut problems).await?;
-        if change == Change::Add {
+        if change == MembersChange::Add {
             if let Some(t) = total_problem(current.len() + add.len()) {
                 problems.push(t);
             }
@@ -282,42 +286,6 @@ async fn change_members(
         .change_composite_members(RuntimeGroupId(c.id), &add, &remove, state.clock.now())
         .await?;
     Ok(status(StatusCode::NO_CONTENT))
-}
-
-/// `PUT …/composite-memberships` / `…/group-memberships`.
-pub async fn put_members(
-    State(state): State<AppState>,
-    p: Principal,
-    Region(region): Region,
-    naming: Naming,
-    Path(id): Path<Uuid>,
-    Json(body): Json<MembersRequest>,
-) -> ApiResult<Response> {
-    change_members(state, p, region, naming, id, body, Change::Replace).await
-}
-
-/// `POST …/add`.
-pub async fn add_members(
-    State(state): State<AppState>,
-    p: Principal,
-    Region(region): Region,
-    naming: Naming,
-    Path(id): Path<Uuid>,
-    Json(body): Json<MembersRequest>,
-) -> ApiResult<Response> {
-    change_members(state, p, region, naming, id, body, Change::Add).await
-}
-
-/// `POST …/remove`.
-pub async fn remove_members(
-    State(state): State<AppState>,
-    p: Principal,
-    Region(region): Region,
-    naming: Naming,
-    Path(id): Path<Uuid>,
-    Json(body): Json<MembersRequest>,
-) -> ApiResult<Response> {
-    change_members(state, p, region, naming, id, body, Change::Remove).await
 }
 
 /// `GET …/composite-memberships` (page numbers).

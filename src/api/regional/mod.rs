@@ -15,6 +15,7 @@ use crate::domain::runtime_group::Naming;
 use crate::http::openapi::{inline, named, router_of, ApiRoute, PAGE};
 use crate::http::query::Paginated;
 use crate::state::AppState;
+use composites::MembersChange;
 use dto::{
     DpCertificateItem, DpCertificateList, EolNodeList, ExpectedConfigHash, GroupMemberships, GroupStatus,
     LegacyRuntimeGroups, MemberStatus, NodeItem, NodeList, RuntimeGroup,
@@ -117,7 +118,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "put-runtime-groups-id-composite-memberships",
             "Upsert Composite RG Members",
             204,
-            rg(put(composites::put_members)),
+            rg(put(composites::change_members).layer(Extension(MembersChange::Replace))),
         )
         .request(inline::<composites::MembersRequest>),
         r(
@@ -126,7 +127,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "post-runtime-groups-id-composite-memberships-add",
             "Add Composite RG Members",
             204,
-            rg(post(composites::add_members)),
+            rg(post(composites::change_members).layer(Extension(MembersChange::Add))),
         )
         .request(inline::<composites::MembersRequest>),
         r(
@@ -135,7 +136,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "post-runtime-groups-id-composite-memberships-remove",
             "Remove Composite RG Members",
             204,
-            rg(post(composites::remove_members)),
+            rg(post(composites::change_members).layer(Extension(MembersChange::Remove))),
         )
         .request(inline::<composites::MembersRequest>),
         r(
@@ -220,7 +221,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "put-control-planes-id-group-memberships",
             "Upsert Control Plane Group Members",
             204,
-            cp(put(composites::put_members)),
+            cp(put(composites::change_members).layer(Extension(MembersChange::Replace))),
         )
         .request(inline::<composites::MembersRequest>),
         r(
@@ -229,7 +230,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "post-control-planes-id-group-memberships-add",
             "Add Control Plane Group Members",
             204,
-            cp(post(composites::add_members)),
+            cp(post(composites::change_members).layer(Extension(MembersChange::Add))),
         )
         .request(inline::<composites::MembersRequest>),
         r(
@@ -238,7 +239,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "post-control-planes-id-group-memberships-remove",
             "Remove Control Plane Group Members",
             204,
-            cp(post(composites::remove_members)),
+            cp(post(composites::change_members).layer(Extension(MembersChange::Remove))),
         )
         .request(inline::<composites::MembersRequest>),
         r(
